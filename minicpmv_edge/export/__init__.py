@@ -1,0 +1,1 @@
+"""Checkpoint -> bundle: static ONNX vision encoders, manifest."""

@@ -1,0 +1,1 @@
+"""PyTorch reference definitions, HF checkpoint loading and synthetic checkpoints (export time only)."""
