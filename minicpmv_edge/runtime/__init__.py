@@ -1,1 +1,1 @@
-"""Everything a phone or board runs: preprocessing, encoder sessions, decoding, orchestration. Never imports torch."""
+"""What a phone or board runs: preprocessing, encoder sessions, decoding, orchestration. Never imports torch."""
