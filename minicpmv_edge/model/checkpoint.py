@@ -1,0 +1,140 @@
+"""Strict loading of HF MiniCPM-V checkpoint directories (config.json + one or sharded *.safetensors).
+
+Only safetensors are read: a directory with pickled `*.bin` weights is refused, never unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+
+from minicpmv_edge.errors import CheckpointError
+from minicpmv_edge.model.encoder import VisionEncoder
+from minicpmv_edge.model.hf_config import check_config, is_synthetic
+from minicpmv_edge.model.hf_names import PART_PREFIXES, rules_for
+from minicpmv_edge.presets import ModelPreset
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "model.safetensors.index.json"
+_MAX_LISTED = 8
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    path: Path
+    config: dict[str, Any]
+    files: dict[str, Path]  # official tensor name -> the shard holding it
+
+    @property
+    def synthetic(self) -> bool:
+        return is_synthetic(self.config)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"cannot read {path}: {err}") from None
+
+
+def _tensor_names(shard: Path) -> list[str]:
+    try:
+        with safe_open(shard, framework="pt") as f:
+            return list(f.keys())
+    except (OSError, SafetensorError) as err:
+        raise CheckpointError(f"{shard} is not a readable safetensors file: {err}") from None
+
+
+def open_checkpoint(path: str | Path) -> Checkpoint:
+    """Index a checkpoint directory: its config and which shard holds each tensor. Reads no tensor data."""
+    root = Path(path)
+    if not root.is_dir():
+        raise CheckpointError(f"checkpoint directory {root} does not exist")
+    if not (root / "config.json").is_file():
+        raise CheckpointError(f"checkpoint directory {root} has no config.json")
+    config = _read_json(root / "config.json")
+    if not isinstance(config, dict):
+        raise CheckpointError(f"{root / 'config.json'} is not a JSON object")
+    index = root / INDEX_NAME
+    if index.is_file():
+        weight_map = _read_json(index).get("weight_map")
+        if not isinstance(weight_map, dict) or not weight_map:
+            raise CheckpointError(f"{index} has no weight_map")
+        files = {name: root / shard for name, shard in weight_map.items()}
+        missing = sorted({str(p.name) for p in files.values() if not p.is_file()})
+        if missing:
+            raise CheckpointError(f"{index} names shard files that are missing: {', '.join(missing)}")
+    else:
+        shards = sorted(root.glob("*.safetensors"))
+        if not shards:
+            pickled = sorted(p.name for p in root.glob("*.bin"))
+            hint = (
+                f" (found pickled {', '.join(pickled)}: convert them to safetensors; they are never unpickled)"
+                if pickled
+                else ""
+            )
+            raise CheckpointError(f"checkpoint directory {root} has no *.safetensors weights{hint}")
+        files = {name: shard for shard in shards for name in _tensor_names(shard)}
+    return Checkpoint(root, config, files)
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(names[:_MAX_LISTED])
+    return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
+
+
+def load_weights(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) -> dict[str, torch.Tensor]:
+    """Read the requested parts as float32 tensors under our module names.
+
+    Strict: every tensor the preset needs must be present with its official shape, and every checkpoint tensor
+    under the requested parts' prefixes (or under no known prefix at all) must be one the preset knows.
+    """
+    check_config(preset, ckpt.config, str(ckpt.path))
+    rules = rules_for(preset, parts)
+    known = {rule.official for rule in rules}
+    prefixes = tuple(p for part in parts for p in PART_PREFIXES[part])
+    all_prefixes = tuple(p for group in PART_PREFIXES.values() for p in group)
+    missing = sorted(known - ckpt.files.keys())
+    unexpected = sorted(
+        name
+        for name in ckpt.files
+        if name not in known and (name.startswith(prefixes) or not name.startswith(all_prefixes))
+    )
+    if missing or unexpected:
+        problems = []
+        if missing:
+            problems.append(f"{len(missing)} missing tensors ({_listing(missing)})")
+        if unexpected:
+            problems.append(f"{len(unexpected)} unexpected tensors ({_listing(unexpected)})")
+        raise CheckpointError(f"checkpoint {ckpt.path} does not fit {preset.name}: " + "; ".join(problems))
+
+    state: dict[str, torch.Tensor] = {}
+    by_file: dict[Path, list] = {}
+    for rule in rules:
+        by_file.setdefault(ckpt.files[rule.official], []).append(rule)
+    for shard, shard_rules in by_file.items():
+        log.info("reading %d tensors from %s", len(shard_rules), shard.name)
+        with safe_open(shard, framework="pt") as f:
+            for rule in shard_rules:
+                tensor = f.get_tensor(rule.official)
+                if tuple(tensor.shape) != rule.shape:
+                    raise CheckpointError(
+                        f"tensor {rule.official} in {shard} has shape {tuple(tensor.shape)}, "
+                        f"{preset.name} needs {rule.shape}"
+                    )
+                state.update(rule.to_ours(tensor.float()))
+    return state
+
+
+def load_vision_encoder(ckpt: Checkpoint, preset: ModelPreset) -> VisionEncoder:
+    """The fp32 reference vision encoder (tower + resampler) with the checkpoint's weights, in eval mode."""
+    model = VisionEncoder(preset)
+    model.load_state_dict(load_weights(ckpt, preset, ("vision",)), strict=True)
+    return model.eval()

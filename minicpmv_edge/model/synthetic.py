@@ -1,0 +1,85 @@
+"""Synthetic checkpoints in the official HF format, at full or tiny size.
+
+Real MiniCPM-V weights are not downloadable everywhere; these stand in so the very same loader path (config.json,
+sharded safetensors with official names, bf16 like the releases) runs in tests, the demo and the benchmarks.
+Tensors are generated one at a time and flushed per shard, so a multi-GB checkpoint never sits in memory at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+from minicpmv_edge.bundle import atomic_directory
+from minicpmv_edge.model.checkpoint import INDEX_NAME
+from minicpmv_edge.model.hf_config import official_config
+from minicpmv_edge.model.hf_names import TensorRule, rules_for
+from minicpmv_edge.model.positions import sincos_2d
+from minicpmv_edge.presets import ModelPreset
+
+log = logging.getLogger(__name__)
+
+INIT_STD = 0.02  # the releases' initializer range for linears and embeddings
+
+
+def _init(rule: TensorRule, gen: torch.Generator) -> torch.Tensor:
+    """A realistic value for one tensor: N(0, 0.02) linears/embeddings, ~1 norm gains, small biases."""
+    if rule.init == "sincos":
+        side = round(rule.shape[0] ** 0.5)
+        return sincos_2d(rule.shape[1], side, side)
+    noise = torch.randn(rule.shape, generator=gen)
+    if rule.init == "norm_weight":
+        return 1.0 + 0.1 * noise
+    if rule.init in ("bias", "norm_bias"):
+        return 0.01 * noise
+    return INIT_STD * noise.clamp_(-2.0, 2.0)  # truncated at 2 sigma, like trunc_normal_
+
+
+def write_synthetic_checkpoint(
+    preset: ModelPreset,
+    out_dir: str | Path,
+    *,
+    parts: tuple[str, ...] = ("vision",),
+    seed: int = 0,
+    dtype: torch.dtype = torch.bfloat16,
+    shard_bytes: int = 2 * 1024**3,
+) -> Path:
+    """Write config.json, `model-0000i-of-0000n.safetensors` shards and the index into `out_dir`.
+
+    The directory appears only when complete (written beside it, then renamed). Generation holds at most one
+    shard in memory.
+    """
+    out = Path(out_dir)
+    rules = rules_for(preset, parts)
+    itemsize = torch.empty((), dtype=dtype).element_size()
+    plan: list[list[TensorRule]] = [[]]
+    size = 0
+    for rule in rules:  # shard boundaries first: file names carry the shard count
+        nbytes = math.prod(rule.shape) * itemsize
+        if size and size + nbytes > shard_bytes:
+            plan.append([])
+            size = 0
+        plan[-1].append(rule)
+        size += nbytes
+    with atomic_directory(out, replace_if="config.json") as tmp:
+        gen = torch.Generator().manual_seed(seed)
+        weight_map, total = {}, 0
+        for n, shard_rules in enumerate(plan, start=1):
+            name = f"model-{n:05d}-of-{len(plan):05d}.safetensors"
+            shard = {rule.official: _init(rule, gen).to(dtype).contiguous() for rule in shard_rules}
+            save_file(shard, tmp / name, metadata={"format": "pt"})
+            weight_map |= dict.fromkeys(shard, name)
+            total += sum(t.numel() * t.element_size() for t in shard.values())
+            log.info("wrote shard %d/%d (%d tensors)", n, len(plan), len(shard))
+            del shard
+        (tmp / INDEX_NAME).write_text(
+            json.dumps({"metadata": {"total_size": total}, "weight_map": weight_map}, indent=2)
+        )
+        config = official_config(preset, seed=seed, torch_dtype=str(dtype).removeprefix("torch."))
+        (tmp / "config.json").write_text(json.dumps(config, indent=2))
+    return out
