@@ -1,0 +1,73 @@
+"""Vision encoder -> static ONNX at one square shape: trace, simplify, check static, save."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import warnings
+from pathlib import Path
+
+import onnx
+import onnxslim
+import torch
+
+from minicpmv_edge.export.static_encoder import StaticVisionEncoder
+from minicpmv_edge.export.static_graph import require_static
+from minicpmv_edge.model.encoder import VisionEncoder
+
+log = logging.getLogger(__name__)
+
+OPSET = 17  # LayerNormalization is native from 17; QNN's 16-bit quantizer upgrades to 21 itself
+INPUT_NAME = "pixel_values"
+OUTPUT_NAME = "image_embeds"
+EXTERNAL_DATA_BYTES = 512 * 1024**2  # above this, weights go to `<name>.onnx.data` beside the graph
+
+
+def _initializer_bytes(model: onnx.ModelProto) -> int:
+    total = 0
+    for init in model.graph.initializer:
+        count = 1
+        for d in init.dims:
+            count *= d
+        total += count * onnx.helper.tensor_dtype_to_np_dtype(init.data_type).itemsize
+    return total
+
+
+def export_vision_onnx(encoder: VisionEncoder, size: int, out_path: Path) -> Path:
+    """Write the encoder at static `[1,3,size,size]` -> `[1,Q,D]` to `out_path` (+ `.data` when large)."""
+    wrapper = StaticVisionEncoder(encoder, size).eval()
+    dummy = torch.zeros(1, 3, size, size)
+    with tempfile.TemporaryDirectory(prefix="minicpmv-edge-export-") as work:
+        raw = Path(work) / "raw.onnx"
+        log.info("tracing the %dx%d encoder to ONNX (opset %d)", size, size, OPSET)
+        with torch.no_grad(), warnings.catch_warnings():
+            # the TorchScript exporter is deprecated in favour of dynamo, which needs onnxscript and adds
+            # nothing for a static graph; silence its notice, not other warnings
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", message=".*dynamo=True.*")
+            torch.onnx.export(
+                wrapper,
+                (dummy,),
+                str(raw),
+                input_names=[INPUT_NAME],
+                output_names=[OUTPUT_NAME],
+                opset_version=OPSET,
+                dynamo=False,
+                do_constant_folding=True,
+            )
+        log.info("simplifying the %dx%d graph with onnxslim", size, size)
+        model = onnxslim.slim(onnx.load(str(raw)))
+    model.producer_name = "minicpmv-edge"
+    require_static(model, f"the exported {size}x{size} encoder")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    large = _initializer_bytes(model) > EXTERNAL_DATA_BYTES
+    onnx.save_model(
+        model,
+        str(out_path),
+        save_as_external_data=large,
+        all_tensors_to_one_file=True,
+        location=f"{out_path.name}.data",
+        size_threshold=1024,
+    )
+    log.info("wrote %s%s", out_path.name, " (+ external data)" if large else "")
+    return out_path
