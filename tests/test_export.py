@@ -1,0 +1,110 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+from conftest import TINY_25, TINY_26
+from onnx import TensorProto, helper
+
+from minicpmv_edge.bundle import MANIFEST_NAME, read_manifest, sha256_file, verify_files
+from minicpmv_edge.errors import BundleError, EdgeError
+from minicpmv_edge.export.parity import check_parity
+from minicpmv_edge.export.pipeline import ExportRequest, export_bundle, parity_inputs
+from minicpmv_edge.export.static_graph import DYNAMIC_OPS, static_problems
+from minicpmv_edge.export.vision_onnx import export_vision_onnx
+from minicpmv_edge.model.checkpoint import load_vision_encoder, open_checkpoint
+from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
+from minicpmv_edge.presets import TINY
+
+
+@pytest.mark.parametrize("size", [280, 448])
+def test_bundle_encoders_are_static_and_match_torch(tiny_bundle: Path, tiny_checkpoint: Path, size: int) -> None:
+    manifest = read_manifest(tiny_bundle)
+    enc = manifest["vision"]["encoders"][str(size)]
+    path = tiny_bundle / enc["file"]
+    model = onnx.load(str(path))
+    dims = [[d.dim_value for d in v.type.tensor_type.shape.dim] for v in (*model.graph.input, *model.graph.output)]
+    assert dims == [[1, 3, size, size], [1, 64, 256]]
+    assert model.opset_import[0].version >= 17
+    assert not {n.op_type for n in model.graph.node} & DYNAMIC_OPS
+    assert static_problems(model) == []
+    assert enc["parity"]["cosine"] >= 0.9999
+    # independent re-check against the torch reference on a fresh input
+    reference = load_vision_encoder(open_checkpoint(tiny_checkpoint), TINY)
+    pixels = np.random.default_rng(7).uniform(-1, 1, (1, 3, size, size)).astype(np.float32)
+    (got,) = ort.InferenceSession(str(path)).run(None, {"pixel_values": pixels})
+    with torch.no_grad():
+        expected = reference(torch.from_numpy(pixels)).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_manifest_records_provenance_and_hashes(tiny_bundle: Path) -> None:
+    manifest = read_manifest(tiny_bundle)
+    assert manifest["model"]["preset"] == "tiny" and manifest["model"]["synthetic"] is True
+    assert manifest["vision"]["shapes"] == [280, 448]
+    assert {"torch", "onnx", "onnxruntime", "onnxslim"} <= manifest["tools"].keys()
+    files = {f["path"]: f for f in manifest["files"]}
+    assert set(files) == {"vision/encoder_280.onnx", "vision/encoder_448.onnx"}
+    for rel, record in files.items():
+        assert sha256_file(tiny_bundle / rel) == record["sha256"]
+    verify_files(tiny_bundle, manifest)
+    assert any("photo" in label for label in manifest["vision"]["encoders"]["280"]["parity"]["inputs"])
+
+
+def test_tampering_is_detected(tmp_path: Path, tiny_bundle: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_bundle, copy)
+    with (copy / "vision/encoder_280.onnx").open("r+b") as f:
+        f.seek(100)
+        f.write(b"\x00\x01")
+    with pytest.raises(BundleError, match="does not match its manifest sha256"):
+        verify_files(copy, read_manifest(copy))
+
+
+@pytest.mark.parametrize("preset", [TINY_25, TINY_26], ids=lambda p: p.name)
+def test_2_5_and_2_6_architectures_export_with_parity(tmp_path: Path, preset) -> None:
+    ckpt = open_checkpoint(write_synthetic_checkpoint(preset, tmp_path / "ckpt"))
+    encoder = load_vision_encoder(ckpt, preset)
+    path = export_vision_onnx(encoder, 280, tmp_path / "enc.onnx")
+    assert static_problems(onnx.load(str(path))) == []
+    parity = check_parity(encoder, path, parity_inputs(280, seed=1))
+    assert parity.cosine >= 0.9999 and parity.max_abs < 1e-3
+
+
+def test_static_check_catches_dynamic_graphs() -> None:
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    nodes = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Expand", ["x", "s"], ["y"])]
+    model = helper.make_model(helper.make_graph(nodes, "g", [x], [y]))
+    problems = static_problems(model)
+    assert any(p.startswith("Shape node") for p in problems)
+    assert any("Expand" in p and "computed shape" in p for p in problems)
+    assert any("non-static shape" in p for p in problems)
+
+
+def test_failed_export_leaves_existing_bundle_intact(tmp_path: Path, tiny_checkpoint: Path) -> None:
+    out = tmp_path / "bundle"
+    export_bundle(ExportRequest(preset=TINY, out=out, shapes=(280,), checkpoint=tiny_checkpoint))
+    before = (out / MANIFEST_NAME).read_text()
+    with pytest.raises(EdgeError, match="below"):
+        export_bundle(ExportRequest(preset=TINY, out=out, shapes=(448,), checkpoint=tiny_checkpoint, min_cosine=1.5))
+    assert (out / MANIFEST_NAME).read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no temp directories left behind
+    # a successful re-export replaces it whole
+    export_bundle(ExportRequest(preset=TINY, out=out, shapes=(448,), checkpoint=tiny_checkpoint))
+    assert json.loads((out / MANIFEST_NAME).read_text())["vision"]["shapes"] == [448]
+    assert not (out / "vision/encoder_280.onnx").exists()
+
+
+def test_refuses_to_replace_foreign_directory(tmp_path: Path, tiny_checkpoint: Path) -> None:
+    out = tmp_path / "photos"
+    out.mkdir()
+    (out / "holiday.jpg").write_bytes(b"precious")
+    with pytest.raises(EdgeError, match="not written by minicpmv-edge"):
+        export_bundle(ExportRequest(preset=TINY, out=out, shapes=(280,), checkpoint=tiny_checkpoint))
+    assert (out / "holiday.jpg").read_bytes() == b"precious"
