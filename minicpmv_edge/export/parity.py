@@ -35,15 +35,24 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a64 @ b64 / (np.linalg.norm(a64) * np.linalg.norm(b64) + 1e-30))
 
 
-def check_parity(reference: VisionEncoder, onnx_path: Path, inputs: dict[str, np.ndarray]) -> Parity:
-    """Run the reference (dynamic positions, eager torch) and ONNX Runtime CPU on each `[1,3,S,S]` input."""
+def reference_outputs(reference: VisionEncoder, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The eager torch encoder (positions computed on the fly, like upstream) on each `[1,3,S,S]` input."""
+    with torch.no_grad():
+        return {label: reference(torch.from_numpy(pixels)).numpy() for label, pixels in inputs.items()}
+
+
+def compare_onnx(onnx_path: Path, inputs: dict[str, np.ndarray], expected: dict[str, np.ndarray]) -> Parity:
+    """Run ONNX Runtime CPU on each input and compare with the reference outputs `[1,Q,D]`."""
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     worst_cos, worst_abs = 1.0, 0.0
     for label, pixels in inputs.items():
-        with torch.no_grad():
-            expected = reference(torch.from_numpy(pixels)).numpy()
         (got,) = session.run(None, {INPUT_NAME: pixels})
-        c, m = cosine(expected, got), float(np.abs(expected - got).max())
+        c, m = cosine(expected[label], got), float(np.abs(expected[label] - got).max())
         log.info("parity %s on %s: cosine %.7f, max abs %.3g", onnx_path.name, label, c, m)
         worst_cos, worst_abs = min(worst_cos, c), max(worst_abs, m)
     return Parity(cosine=worst_cos, max_abs=worst_abs, inputs=list(inputs))
+
+
+def check_parity(reference: VisionEncoder, onnx_path: Path, inputs: dict[str, np.ndarray]) -> Parity:
+    """Reference and ONNX Runtime side by side on the same inputs."""
+    return compare_onnx(onnx_path, inputs, reference_outputs(reference, inputs))

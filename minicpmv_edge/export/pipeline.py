@@ -22,8 +22,8 @@ from minicpmv_edge.bundle import (
     write_manifest,
 )
 from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.export.parity import MIN_COSINE, check_parity
-from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, export_vision_onnx
+from minicpmv_edge.export.parity import MIN_COSINE, compare_onnx, reference_outputs
+from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
 from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
 from minicpmv_edge.presets import ModelPreset
@@ -65,14 +65,20 @@ def tool_versions() -> dict[str, str]:
 
 def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -> dict[str, Any]:
     preset = req.preset
-    log.info("loading the %s vision encoder from %s", preset.name, ckpt.path)
-    encoder = load_vision_encoder(ckpt, preset)
     encoders: dict[str, Any] = {}
-    with atomic_directory(req.out) as tmp:
+    with atomic_directory(req.out) as tmp, tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work:
         for size in req.shapes:
             rel = f"vision/encoder_{size}.onnx"
-            export_vision_onnx(encoder, size, tmp / rel)
-            parity = check_parity(encoder, tmp / rel, parity_inputs(size, req.seed))
+            # torch lives only while tracing: the reference outputs are kept, the model is freed before slimming
+            log.info("loading the %s vision encoder from %s", preset.name, ckpt.path)
+            encoder = load_vision_encoder(ckpt, preset)
+            inputs = parity_inputs(size, req.seed)
+            expected = reference_outputs(encoder, inputs)
+            raw = trace_vision_onnx(encoder, size, Path(work) / f"raw_{size}.onnx")
+            del encoder
+            simplify_and_save(raw, tmp / rel, f"the {size}x{size} encoder")
+            raw.unlink()
+            parity = compare_onnx(tmp / rel, inputs, expected)
             if parity.cosine < req.min_cosine:
                 raise EdgeError(
                     f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below "

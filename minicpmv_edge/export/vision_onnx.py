@@ -33,32 +33,37 @@ def _initializer_bytes(model: onnx.ModelProto) -> int:
     return total
 
 
-def export_vision_onnx(encoder: VisionEncoder, size: int, out_path: Path) -> Path:
-    """Write the encoder at static `[1,3,size,size]` -> `[1,Q,D]` to `out_path` (+ `.data` when large)."""
+def trace_vision_onnx(encoder: VisionEncoder, size: int, raw_path: Path) -> Path:
+    """Trace the encoder at static `[1,3,size,size]` -> `[1,Q,D]` to an unsimplified ONNX file."""
     wrapper = StaticVisionEncoder(encoder, size).eval()
-    dummy = torch.zeros(1, 3, size, size)
-    with tempfile.TemporaryDirectory(prefix="minicpmv-edge-export-") as work:
-        raw = Path(work) / "raw.onnx"
-        log.info("tracing the %dx%d encoder to ONNX (opset %d)", size, size, OPSET)
-        with torch.no_grad(), warnings.catch_warnings():
-            # the TorchScript exporter is deprecated in favour of dynamo, which needs onnxscript and adds
-            # nothing for a static graph; silence its notice, not other warnings
-            warnings.filterwarnings("ignore", category=DeprecationWarning)
-            warnings.filterwarnings("ignore", message=".*dynamo=True.*")
-            torch.onnx.export(
-                wrapper,
-                (dummy,),
-                str(raw),
-                input_names=[INPUT_NAME],
-                output_names=[OUTPUT_NAME],
-                opset_version=OPSET,
-                dynamo=False,
-                do_constant_folding=True,
-            )
-        log.info("simplifying the %dx%d graph with onnxslim", size, size)
-        model = onnxslim.slim(onnx.load(str(raw)))
+    log.info("tracing the %dx%d encoder to ONNX (opset %d)", size, size, OPSET)
+    with torch.no_grad(), warnings.catch_warnings():
+        # the TorchScript exporter is deprecated in favour of dynamo, which needs onnxscript and adds nothing for a
+        # static graph; silence its notice, not other warnings
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*dynamo=True.*")
+        torch.onnx.export(
+            wrapper,
+            (torch.zeros(1, 3, size, size),),
+            str(raw_path),
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            opset_version=OPSET,
+            dynamo=False,
+            do_constant_folding=True,
+        )
+    return raw_path
+
+
+def simplify_and_save(raw_path: Path, out_path: Path, what: str) -> Path:
+    """onnxslim the traced graph, prove it static, and save it (weights as external data when large).
+
+    Runs without the torch model in memory: slimming a full-size encoder holds several copies of the weights.
+    """
+    log.info("simplifying %s with onnxslim", what)
+    model = onnxslim.slim(onnx.load(str(raw_path)))
     model.producer_name = "minicpmv-edge"
-    require_static(model, f"the exported {size}x{size} encoder")
+    require_static(model, what)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     large = _initializer_bytes(model) > EXTERNAL_DATA_BYTES
     onnx.save_model(
@@ -71,3 +76,10 @@ def export_vision_onnx(encoder: VisionEncoder, size: int, out_path: Path) -> Pat
     )
     log.info("wrote %s%s", out_path.name, " (+ external data)" if large else "")
     return out_path
+
+
+def export_vision_onnx(encoder: VisionEncoder, size: int, out_path: Path) -> Path:
+    """Trace + simplify in one go, for callers that keep the encoder anyway (tests, small presets)."""
+    with tempfile.TemporaryDirectory(prefix="minicpmv-edge-export-") as work:
+        raw = trace_vision_onnx(encoder, size, Path(work) / "raw.onnx")
+        return simplify_and_save(raw, out_path, f"the {size}x{size} encoder")
