@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from safetensors import SafetensorError, safe_open
 from minicpmv_edge.errors import CheckpointError
 from minicpmv_edge.model.encoder import VisionEncoder
 from minicpmv_edge.model.hf_config import check_config, is_synthetic
-from minicpmv_edge.model.hf_names import PART_PREFIXES, rules_for
+from minicpmv_edge.model.hf_names import PART_PREFIXES, TensorRule, rules_for
 from minicpmv_edge.presets import ModelPreset
 
 log = logging.getLogger(__name__)
@@ -90,11 +91,11 @@ def _listing(names: list[str]) -> str:
     return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
 
 
-def load_weights(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) -> dict[str, torch.Tensor]:
-    """Read the requested parts as float32 tensors under our module names.
+def checked_rules(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) -> list[TensorRule]:
+    """The rules for `parts`, after checking the checkpoint's config and tensor names strictly (no data read).
 
-    Strict: every tensor the preset needs must be present with its official shape, and every checkpoint tensor
-    under the requested parts' prefixes (or under no known prefix at all) must be one the preset knows.
+    Every tensor the preset needs must be present, and every checkpoint tensor under the requested parts'
+    prefixes (or under no known prefix at all) must be one the preset knows; shapes are checked when read.
     """
     check_config(preset, ckpt.config, str(ckpt.path))
     rules = rules_for(preset, parts)
@@ -114,7 +115,22 @@ def load_weights(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) 
         if unexpected:
             problems.append(f"{len(unexpected)} unexpected tensors ({_listing(unexpected)})")
         raise CheckpointError(f"checkpoint {ckpt.path} does not fit {preset.name}: " + "; ".join(problems))
+    return rules
 
+
+def _read(f: Any, rule: TensorRule, shard: Path, preset: ModelPreset) -> dict[str, torch.Tensor]:
+    """One official tensor from an open shard, shape-checked, as float32 tensors under our name(s)."""
+    tensor = f.get_tensor(rule.official)
+    if tuple(tensor.shape) != rule.shape:
+        raise CheckpointError(
+            f"tensor {rule.official} in {shard} has shape {tuple(tensor.shape)}, {preset.name} needs {rule.shape}"
+        )
+    return rule.to_ours(tensor.float())
+
+
+def load_weights(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) -> dict[str, torch.Tensor]:
+    """Read the requested parts as float32 tensors under our module names (strict, see `checked_rules`)."""
+    rules = checked_rules(ckpt, preset, parts)
     state: dict[str, torch.Tensor] = {}
     by_file: dict[Path, list] = {}
     for rule in rules:
@@ -123,14 +139,35 @@ def load_weights(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) 
         log.info("reading %d tensors from %s", len(shard_rules), shard.name)
         with safe_open(shard, framework="pt") as f:
             for rule in shard_rules:
-                tensor = f.get_tensor(rule.official)
-                if tuple(tensor.shape) != rule.shape:
-                    raise CheckpointError(
-                        f"tensor {rule.official} in {shard} has shape {tuple(tensor.shape)}, "
-                        f"{preset.name} needs {rule.shape}"
-                    )
-                state.update(rule.to_ours(tensor.float()))
+                state.update(_read(f, rule, shard, preset))
     return state
+
+
+class LazyWeights(Mapping[str, torch.Tensor]):
+    """`load_weights` without holding the weights: our name -> float32 tensor, read from its shard on each access.
+
+    For full-size LLMs (the 2.0 LLM is 3.0 B parameters, 12 GB in fp32) an exporter reads one tensor at a time and
+    drops it when done, so its peak memory is one tensor, not the model. Names are checked strictly up front
+    (same rules and errors as `load_weights`); shapes are checked on read. Nothing is cached: reading a name twice
+    reads the file twice.
+    """
+
+    def __init__(self, ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) -> None:
+        self._ckpt = ckpt
+        self._preset = preset
+        self._rules = {name: rule for rule in checked_rules(ckpt, preset, parts) for name in rule.ours}
+
+    def __getitem__(self, name: str) -> torch.Tensor:
+        rule = self._rules[name]
+        shard = self._ckpt.files[rule.official]
+        with safe_open(shard, framework="pt") as f:
+            return _read(f, rule, shard, self._preset)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
 
 
 def load_vision_encoder(ckpt: Checkpoint, preset: ModelPreset) -> VisionEncoder:

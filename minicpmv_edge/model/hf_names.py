@@ -14,7 +14,7 @@ from typing import Literal
 
 import torch
 
-from minicpmv_edge.presets import ModelPreset, VisionConfig
+from minicpmv_edge.presets import LLMConfig, ModelPreset, VisionConfig
 
 RuleKind = Literal["same", "split", "squeeze0"]
 InitKind = Literal["weight", "bias", "norm_weight", "norm_bias", "embedding", "sincos"]
@@ -129,10 +129,44 @@ def vision_rules(preset: ModelPreset) -> list[TensorRule]:
     return [*tower, *_resampler(preset)]
 
 
+def _rms_norm(official: str, ours: str, dim: int) -> Iterator[TensorRule]:
+    """RMSNorm has a gain only (initialised ~1), no bias."""
+    yield TensorRule(f"{official}.weight", (dim,), (f"{ours}.weight",), "norm_weight")
+
+
+def _llm_layer(cfg: LLMConfig, i: int) -> Iterator[TensorRule]:
+    src, dst = f"llm.model.layers.{i}", f"llm.layers.{i}"
+    h, kv = cfg.hidden_size, cfg.num_kv_heads * cfg.head_dim
+    yield from _rms_norm(f"{src}.input_layernorm", f"{dst}.input_norm", h)
+    for proj, out_dim in (("q", cfg.num_heads * cfg.head_dim), ("k", kv), ("v", kv)):
+        yield from _linear(f"{src}.self_attn.{proj}_proj", f"{dst}.attn.{proj}", out_dim, h, bias=cfg.attention_bias)
+    yield from _linear(f"{src}.self_attn.o_proj", f"{dst}.attn.o", h, cfg.num_heads * cfg.head_dim, bias=False)
+    yield from _rms_norm(f"{src}.post_attention_layernorm", f"{dst}.post_attn_norm", h)
+    yield from _linear(f"{src}.mlp.gate_proj", f"{dst}.mlp.gate", cfg.intermediate_size, h, bias=False)
+    yield from _linear(f"{src}.mlp.up_proj", f"{dst}.mlp.up", cfg.intermediate_size, h, bias=False)
+    yield from _linear(f"{src}.mlp.down_proj", f"{dst}.mlp.down", h, cfg.intermediate_size, bias=False)
+
+
+def llm_rules(preset: ModelPreset) -> list[TensorRule]:
+    """Rules for every `llm.*` tensor: MiniCPM (2.0), Llama-3 (2.5) and Qwen2 (2.6) share one layout.
+
+    All three releases keep `lm_head` untied; only Qwen2 (`attention_bias`) has q/k/v biases, never on o_proj.
+    Our names drop HF's `model.` level: `llm.embedding`, `llm.layers.{i}.…`, `llm.norm`, `llm.lm_head`.
+    """
+    cfg = preset.llm
+    h = cfg.hidden_size
+    rules = [TensorRule("llm.model.embed_tokens.weight", (cfg.vocab_size, h), ("llm.embedding.weight",), "embedding")]
+    for i in range(cfg.num_layers):
+        rules.extend(_llm_layer(cfg, i))
+    rules.extend(_rms_norm("llm.model.norm", "llm.norm", h))
+    rules.append(TensorRule("llm.lm_head.weight", (cfg.vocab_size, h), ("llm.lm_head.weight",), "weight"))
+    return rules
+
+
 PART_PREFIXES: dict[str, tuple[str, ...]] = {"vision": ("vpm.", "resampler."), "llm": ("llm.",)}
 
 
 def rules_for(preset: ModelPreset, parts: tuple[str, ...]) -> list[TensorRule]:
-    """Rules for the requested checkpoint parts (`vision`, later `llm`)."""
-    builders = {"vision": vision_rules}
+    """Rules for the requested checkpoint parts (`vision`, `llm`)."""
+    builders = {"vision": vision_rules, "llm": llm_rules}
     return [rule for part in parts for rule in builders[part](preset)]

@@ -1,0 +1,183 @@
+"""The int4 ONNX decoder on ONNX Runtime's CPU provider, with an in-place KV cache. No torch.
+
+One `Int4Decoder` holds one conversation's state: a KV buffer per layer preallocated for `max_context` positions
+and the number of positions filled (`position`). Each call binds the same OrtValue as `past_*` and `present_*`
+(IOBinding); GroupQueryAttention sees the shared buffer and writes only the new positions, so a decode step
+copies no cache. `seqlens_k = total - 1` and `total_sequence_length = total` tell it how many positions are valid.
+
+KV memory: 2 x layers x kv_heads x max_context x head_dim x 4 bytes (fp32), see `kv_cache_bytes`. At max_context
+2048 that is 1.51 GB for 2.0 (40 layers, 36 KV heads: MiniCPM has no GQA), 268 MB for 2.5 and 117 MB for 2.6.
+Budget all of it: although the buffers start as untouched zero pages and only `position` rows are ever read,
+ONNX Runtime 1.31 (CPU) makes the whole buffer resident on the first run (measured at 2.0 size: RSS
++1.27 GB after a single decode step with max_context 2048, +0.19 GB with 256). `max_context` is the knob.
+
+Token embeddings are read from the table beside the graph (memory-mapped .npy, only rows used become resident)
+and multiplied by `scale_emb` here; image embeddings passed to `prefill` are used as given (unscaled, as the
+official models splice them).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import onnxruntime as ort
+
+from minicpmv_edge.errors import EdgeError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_CONTEXT = 2048
+
+
+class BundleLike(Protocol):
+    """What the decoder needs of a runtime bundle: its directory and its manifest sections."""
+
+    root: Path
+
+    def section(self, name: str) -> Mapping[str, Any]: ...
+
+
+def kv_cache_bytes(section: Mapping[str, Any], max_context: int) -> int:
+    """Bytes of the fp32 KV buffers for `max_context` positions (all resident once the decoder has run)."""
+    return 2 * int(section["num_layers"]) * int(section["num_kv_heads"]) * max_context * int(section["head_dim"]) * 4
+
+
+class ContextOverflowError(EdgeError):
+    """The prompt (or prompt plus generated tokens) does not fit in the decoder's context."""
+
+
+class Int4Decoder:
+    """Prefill / step / reset over the exported decoder.
+
+    Opened either from a directory plus `export_decoder`'s manifest section (`Int4Decoder(dir, section)`) or from
+    a bundle (`Int4Decoder(bundle)`: its `llm` section, files under the section's `dir`).
+    `threads`: ORT intra-op threads; None lets ORT pick (it uses the number of physical cores).
+    `max_context`: positions of KV cache, at most `max_position_embeddings` (the RoPE table's length).
+    """
+
+    def __init__(
+        self,
+        root: str | Path | BundleLike,
+        section: Mapping[str, Any] | None = None,
+        *,
+        max_context: int | None = None,
+        threads: int | None = None,
+    ) -> None:
+        if section is None:
+            if isinstance(root, str | Path):
+                raise TypeError("Int4Decoder(directory) needs the manifest section too: Int4Decoder(dir, section)")
+            section = root.section("llm")
+            root = root.root / section.get("dir", ".")
+        root = Path(root)
+        self.section = section
+        limit = int(section["max_position_embeddings"])
+        self.max_context = min(DEFAULT_MAX_CONTEXT, limit) if max_context is None else int(max_context)
+        if not 1 <= self.max_context <= limit:
+            raise EdgeError(f"max_context {self.max_context} must be between 1 and the model's {limit} positions")
+        self.scale_emb = float(section["scale_emb"])
+        self.hidden_size = int(section["hidden_size"])
+        self.vocab_size = int(section["vocab_size"])
+        self._load_embeddings(root, section["embedding"])
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads is not None:
+            options.intra_op_num_threads = int(threads)
+        log.info(
+            "opening %s (max_context %d: %.0f MB of KV cache, threads %s)",
+            section["onnx"],
+            self.max_context,
+            kv_cache_bytes(section, self.max_context) / 1e6,
+            threads or "auto",
+        )
+        self.session = ort.InferenceSession(
+            str(root / section["onnx"]), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+
+        names_in, names_out = section["inputs"], section["outputs"]
+        self._names = (names_in["inputs_embeds"], names_in["seqlens_k"], names_in["total_sequence_length"])
+        shape = (1, int(section["num_kv_heads"]), self.max_context, int(section["head_dim"]))
+        self._binding = self.session.io_binding()
+        self._cache: list[ort.OrtValue] = []
+        for i in range(int(section["num_layers"])):
+            for past, present in (("past_key", "present_key"), ("past_value", "present_value")):
+                value = ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, dtype=np.float32))
+                self._binding.bind_ortvalue_input(names_in[past].format(i), value)
+                self._binding.bind_ortvalue_output(names_out[present].format(i), value)
+                self._cache.append(value)
+        self._logits = ort.OrtValue.ortvalue_from_numpy(np.zeros((1, 1, self.vocab_size), dtype=np.float32))
+        self._binding.bind_ortvalue_output(names_out["logits"], self._logits)
+        self._position = 0
+
+    def _load_embeddings(self, root: Path, entry: Mapping[str, Any]) -> None:
+        self._table = np.load(root / entry["table"], mmap_mode="r")
+        self._row_scales = np.load(root / entry["scales"]) if entry["storage"] == "int8-per-row" else None
+        if self._table.shape != (int(self.section["vocab_size"]), self.hidden_size):
+            raise EdgeError(f"embedding table {entry['table']} has shape {self._table.shape}, expected [V, H]")
+
+    @property
+    def position(self) -> int:
+        """Positions already in the KV cache (the next token's position)."""
+        return self._position
+
+    @property
+    def kv_cache(self) -> tuple[ort.OrtValue, ...]:
+        """The bound KV buffers, `[key_0, value_0, key_1, …]`, each float32 `[1, kv_heads, max_context, head_dim]`."""
+        return tuple(self._cache)
+
+    def reset(self) -> None:
+        """Forget the conversation. Stale cache rows are never read (only `position` rows are valid)."""
+        self._position = 0
+
+    def embed(self, ids: np.ndarray) -> np.ndarray:
+        """Token ids int `[n]` -> text embeddings float32 `[n, H]`, dequantized and times `scale_emb`."""
+        ids = np.asarray(ids).reshape(-1)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise EdgeError(f"token ids must be in [0, {self.vocab_size}), got {ids.min()}..{ids.max()}")
+        rows = np.asarray(self._table[ids], dtype=np.float32)
+        scale = np.float32(self.scale_emb)
+        if self._row_scales is not None:
+            return rows * (self._row_scales[ids] * scale)[:, None]
+        return rows * scale
+
+    def _run(self, embeds: np.ndarray) -> np.ndarray:
+        embeds = np.ascontiguousarray(embeds, dtype=np.float32).reshape(1, -1, self.hidden_size)
+        total = self._position + embeds.shape[1]
+        name_embeds, name_seqlens, name_total = self._names
+        self._binding.bind_cpu_input(name_embeds, embeds)
+        self._binding.bind_cpu_input(name_seqlens, np.array([total - 1], dtype=np.int32))
+        self._binding.bind_cpu_input(name_total, np.array(total, dtype=np.int32))
+        self.session.run_with_iobinding(self._binding)
+        self._position = total
+        return self._logits.numpy()[0, 0].copy()
+
+    def prefill(self, embeds: np.ndarray) -> np.ndarray:
+        """Append `embeds` float32 `[S, H]` (text rows from `embed`, image rows unscaled) at `position`.
+
+        Returns float32 logits `[V]` of the last position. Usually called once after `reset`; a second call
+        continues the same context (chunked prefill / a follow-up turn).
+        """
+        embeds = np.asarray(embeds, dtype=np.float32)
+        if embeds.ndim != 2 or embeds.shape[1] != self.hidden_size or embeds.shape[0] == 0:
+            raise EdgeError(f"prefill needs embeddings [S, {self.hidden_size}] with S >= 1, got {embeds.shape}")
+        total = self._position + embeds.shape[0]
+        if total > self.max_context:
+            raise ContextOverflowError(
+                f"prompt plus image tokens ({total}) exceed the context length {self.max_context}"
+            )
+        return self._run(embeds)
+
+    def step(self, embed: np.ndarray) -> np.ndarray:
+        """One token: `embed` float32 `[H]` or `[1, H]` -> logits float32 `[V]` of its position."""
+        embed = np.asarray(embed, dtype=np.float32)
+        if embed.size != self.hidden_size:
+            raise EdgeError(f"step needs one embedding of {self.hidden_size} values, got shape {embed.shape}")
+        if self._position >= self.max_context:
+            raise ContextOverflowError(
+                f"prompt plus generated tokens ({self._position + 1}) exceed the context length {self.max_context}"
+            )
+        return self._run(embed)
