@@ -223,6 +223,7 @@ TINY = replace(
         intermediate_size=640,
         vocab_size=2048,
         max_position_embeddings=2048,
+        dim_model_base=32,  # hidden/dim_model_base = 8, so the lm_head divisor is exercised as in 2.0 (9)
     ),
 )
 

@@ -32,7 +32,9 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
 
     # small shards so the sharded-index path is exercised
-    return write_synthetic_checkpoint(TINY, tmp_path_factory.mktemp("ckpt") / "tiny", shard_bytes=300_000)
+    return write_synthetic_checkpoint(
+        TINY, tmp_path_factory.mktemp("ckpt") / "tiny", parts=("vision", "llm"), shard_bytes=300_000
+    )
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,11 @@ def test_manifest_records_provenance_and_hashes(tiny_bundle: Path) -> None:
     assert manifest["vision"]["shapes"] == [280, 448]
     assert {"torch", "onnx", "onnxruntime", "onnxslim"} <= manifest["tools"].keys()
     files = {f["path"]: f for f in manifest["files"]}
-    assert set(files) == {"vision/encoder_280.onnx", "vision/encoder_448.onnx"}
+    assert {"vision/encoder_280.onnx", "vision/encoder_448.onnx", "tokenizer/tokenizer.json"} <= set(files)
+    assert {f"llm/{rel}" for rel in manifest["llm"]["files"]} <= set(files)
+    assert set(files) == {str(p.relative_to(tiny_bundle)) for p in tiny_bundle.rglob("*") if p.is_file()} - {
+        "manifest.json"
+    }
     for rel, record in files.items():
         assert sha256_file(tiny_bundle / rel) == record["sha256"]
     verify_files(tiny_bundle, manifest)

@@ -12,6 +12,7 @@ import torch
 
 from minicpmv_edge.export.vision_onnx import INPUT_NAME
 from minicpmv_edge.model.encoder import VisionEncoder
+from minicpmv_edge.numerics import cosine, max_abs
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,6 @@ class Parity:
         return asdict(self)
 
 
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    a64, b64 = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
-    return float(a64 @ b64 / (np.linalg.norm(a64) * np.linalg.norm(b64) + 1e-30))
-
-
 def reference_outputs(reference: VisionEncoder, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The eager torch encoder (positions computed on the fly, like upstream) on each `[1,3,S,S]` input."""
     with torch.no_grad():
@@ -47,7 +43,7 @@ def compare_onnx(onnx_path: Path, inputs: dict[str, np.ndarray], expected: dict[
     worst_cos, worst_abs = 1.0, 0.0
     for label, pixels in inputs.items():
         (got,) = session.run(None, {INPUT_NAME: pixels})
-        c, m = cosine(expected[label], got), float(np.abs(expected[label] - got).max())
+        c, m = cosine(expected[label], got), max_abs(expected[label], got)
         log.info("parity %s on %s: cosine %.7f, max abs %.3g", onnx_path.name, label, c, m)
         worst_cos, worst_abs = min(worst_cos, c), max(worst_abs, m)
     return Parity(cosine=worst_cos, max_abs=worst_abs, inputs=list(inputs))

@@ -87,6 +87,14 @@ def preprocess(
     return PreprocessedImage(mode=mode, original_size=image.size, grid=plan.grid, inputs=inputs)
 
 
+def square_input(image: Image.Image, side: int) -> np.ndarray:
+    """The whole RGB image squashed to side x side (bicubic): float32 [1, 3, side, side], NCHW, values in [-1, 1].
+
+    The one way a whole image meets a static encoder shape: fixed modes, calibration tensors and export parity.
+    """
+    return _encode(image, side, "overview", 0, 0).pixel_values
+
+
 def to_pixel_values(img: Image.Image) -> np.ndarray:
     """RGB image -> float32 [1, 3, H, W], NCHW, RGB, values in [-1, 1] ((x / 255 - 0.5) / 0.5)."""
     _require_rgb(img)

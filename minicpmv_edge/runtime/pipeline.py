@@ -1,0 +1,146 @@
+"""The orchestrator: image -> slices -> encoder -> prefill -> decode, timing each stage. No torch.
+
+Encoders and decoders come in through small interfaces (`EncoderSession`, `DecoderSession`), so the same loop
+runs with the CPU encoder, the emulated or real QNN HTP, or an AX650N board.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.runtime.encoders import EncoderOptions, EncoderSession, open_encoder
+from minicpmv_edge.runtime.images import DEFAULT_MAX_PIXELS, load_image
+from minicpmv_edge.runtime.preprocess import preprocess
+from minicpmv_edge.runtime.prompts import image_bounds, prompt_ids, splice
+from minicpmv_edge.runtime.sampling import Sampler, Sampling
+from minicpmv_edge.runtime.timings import Timings, peak_rss_mb
+from minicpmv_edge.runtime.tokenizer import StreamDecoder, TextTokenizer
+
+log = logging.getLogger(__name__)
+
+
+class DecoderSession(Protocol):
+    max_context: int
+
+    def embed(self, ids: np.ndarray) -> np.ndarray:
+        """Text embeddings `[n, H]` float32 for token ids `[n]` (MiniCPM's scale_emb applied)."""
+        ...
+
+    def prefill(self, embeds: np.ndarray) -> np.ndarray:
+        """Run `[S, H]` embeddings from an empty cache; logits `[V]` of the last position."""
+        ...
+
+    def step(self, embed: np.ndarray) -> np.ndarray:
+        """One token's embedding `[H]` (or `[1,H]`) through the cache; logits `[V]`."""
+        ...
+
+    def reset(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Result:
+    text: str
+    token_ids: list[int]
+    timings: Timings
+
+
+def _open_decoder(bundle: Bundle, threads: int | None, max_context: int | None) -> DecoderSession:
+    from minicpmv_edge.runtime.decoder import Int4Decoder
+
+    return Int4Decoder(bundle, threads=threads, max_context=max_context)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        bundle: str | Path | Bundle,
+        *,
+        encoder: str = "cpu",
+        encoder_options: EncoderOptions | None = None,
+        threads: int | None = None,
+        max_context: int | None = None,
+        verify: bool = True,
+    ) -> None:
+        self.bundle = bundle if isinstance(bundle, Bundle) else Bundle.open(bundle, verify=verify)
+        self.spec = self.bundle.prompt_spec()
+        self.tokenizer = TextTokenizer(self.bundle.root / self.bundle.section("tokenizer")["file"])
+        options = encoder_options or EncoderOptions(threads=threads)
+        self.encoder: EncoderSession = open_encoder(self.bundle, encoder, options)
+        self.decoder = _open_decoder(self.bundle, threads, max_context)
+
+    def generate(
+        self,
+        image: str | Path | bytes | Image.Image,
+        prompt: str,
+        *,
+        mode: str = "fixed-280",
+        max_new_tokens: int = 64,
+        sampling: Sampling | None = None,
+        on_token: Callable[[str], None] | None = None,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+    ) -> Result:
+        if max_new_tokens < 1:
+            raise EdgeError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+        t = Timings(encoder_backend=self.encoder.name, encoder_provenance=self.encoder.provenance)
+        start = time.perf_counter()
+        pre = preprocess(load_image(image, max_pixels=max_pixels), mode)
+        t.preprocess_s = time.perf_counter() - start
+
+        ids = prompt_ids(self.spec, self.tokenizer.encode, prompt, pre.grid)
+        needed = len(ids) + max_new_tokens
+        if needed > self.decoder.max_context:
+            raise EdgeError(
+                f"prompt plus image tokens ({len(ids)}) and {max_new_tokens} new tokens exceed the context "
+                f"length {self.decoder.max_context}"
+            )
+        bounds = image_bounds(self.spec, ids)
+
+        image_embeds = []
+        for inp in pre.inputs:
+            t0 = time.perf_counter()
+            image_embeds.append(self.encoder.encode(inp.pixel_values))
+            t.encode_per_input_s.append(time.perf_counter() - t0)
+            t.encode_shapes.append(inp.shape)
+        t.encode_s = sum(t.encode_per_input_s)
+        log.info("encoded %d image input(s) in %.3f s", len(pre.inputs), t.encode_s)
+
+        embeds = splice(self.decoder.embed(np.asarray(ids)), bounds, image_embeds)
+        self.decoder.reset()
+        t0 = time.perf_counter()
+        logits = self.decoder.prefill(embeds)
+        t.prefill_s = time.perf_counter() - t0
+        t.prefill_tokens = len(ids)
+
+        sampler = Sampler(sampling or Sampling())
+        stream = StreamDecoder(self.tokenizer)
+        history = list(ids)
+        generated: list[int] = []
+        token = sampler(logits, history)
+        t.ttft_s = time.perf_counter() - start
+        eos = set(self.bundle.eos_ids)
+        while token not in eos:
+            generated.append(token)
+            history.append(token)
+            if on_token is not None and (piece := stream.push(token)):
+                on_token(piece)
+            if len(generated) >= max_new_tokens:
+                break
+            t0 = time.perf_counter()
+            logits = self.decoder.step(self.decoder.embed(np.asarray([token]))[0])
+            token = sampler(logits, history)
+            t.token_latencies_s.append(time.perf_counter() - t0)
+        t.decode_steps = len(t.token_latencies_s)
+        t.decode_s = sum(t.token_latencies_s)
+        t.tokens_generated = len(generated)
+        t.peak_rss_mb = peak_rss_mb()
+        return Result(text=self.tokenizer.decode(generated), token_ids=generated, timings=t)
