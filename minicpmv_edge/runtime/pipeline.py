@@ -112,7 +112,7 @@ class Pipeline:
             t.encode_per_input_s.append(time.perf_counter() - t0)
             t.encode_shapes.append(inp.shape)
         t.encode_s = sum(t.encode_per_input_s)
-        log.info("encoded %d image input(s) in %.3f s", len(pre.inputs), t.encode_s)
+        log.debug("encoded %d image input(s) in %.3f s", len(pre.inputs), t.encode_s)
 
         embeds = splice(self.decoder.embed(np.asarray(ids)), bounds, image_embeds)
         self.decoder.reset()
