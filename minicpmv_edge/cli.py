@@ -194,6 +194,68 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from minicpmv_edge.bench.estimate import estimate_bundle
+    from minicpmv_edge.bench.figures import fmt
+    from minicpmv_edge.bench.importers import import_file
+    from minicpmv_edge.bench.machine import machine_info
+    from minicpmv_edge.bench.report import build_report, write_report
+    from minicpmv_edge.bench.runner import BenchConfig, open_bundle, run_host
+    from minicpmv_edge.npu_backends.chips import CHIPS, get_chip
+
+    if not args.bundle and not args.imports:
+        raise EdgeError("bench needs a BUNDLE to run, --import FILE to read device results, or both")
+    target = get_chip(args.target).key if args.target else None
+    if args.preset:
+        get_preset(args.preset)  # an unknown name is a user error here, not a silent "not comparable" later
+    config = BenchConfig(
+        image=args.image or BenchConfig.image,
+        mode=args.mode,
+        runs=args.runs,
+        warmup=args.warmup,
+        prompt_tokens=args.prompt_tokens,
+        max_new_tokens=args.max_new_tokens,
+        stop_at_eos=args.stop_at_eos,
+        target=target,
+        threads=args.threads,
+    )
+    config.check()
+    bundle = open_bundle(args.bundle, verify=not args.no_verify, stop_at_eos=args.stop_at_eos) if args.bundle else None
+    preset = args.preset or (bundle.preset if bundle else None)
+    imports = [import_file(path, preset=preset) for path in args.imports or []]
+    host = estimates = None
+    if bundle is not None:
+        host = run_host(_open_pipeline(args, bundle), config)
+        first = host.runs[0]
+        estimates = estimate_bundle(
+            bundle,
+            list(CHIPS),
+            mode=config.mode,
+            shapes_per_image=first["encode_shapes"],
+            kv_position=first["prefill_tokens"] + config.max_new_tokens // 2,
+        )
+    report = build_report(
+        host=host,
+        machine=machine_info(args.threads) if host else None,
+        imports=imports,
+        estimates=estimates,
+        target=target,
+    )
+    out = write_report(report, args.out or f"bench-{report['created_at'][:19].replace(':', '')}")
+    for fig in report["figures"]:
+        if fig["group"] != "estimated":
+            stage = f"{fig['stage']} {fig['shape'] or ''}".strip()
+            print(f"{stage:<16} {fmt(fig['value'], fig['unit']):>14}  {fig['provenance']:<16} {fig['source']}")
+    verdicts = [m["verdict"] for m in report["profile_match"]]
+    print(
+        f"profile match: {sum(v == 'meets' for v in verdicts)} meet, {sum(v == 'misses' for v in verdicts)} miss, "
+        f"{sum(v.startswith('not comparable') for v in verdicts)} not comparable, "
+        f"{sum(v.startswith('estimated') for v in verdicts)} estimated (see report.md)"
+    )
+    print(f"report: {out}/report.json, report.md, report.html")
+    return 0
+
+
 def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) -> None:
     p.add_argument("--image", required=image_required, help="image file (JPEG, PNG, ...)")
     p.add_argument("--prompt", required=image_required, help="question about the image")
@@ -250,6 +312,31 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cache-dir", help="where the demo bundle is kept (default: ~/.cache/minicpmv-edge)")
     _add_generation_args(demo, image_required=False)
     demo.set_defaults(func=_cmd_demo, max_new_tokens=32)
+
+    bench = sub.add_parser("bench", help="benchmark a bundle and/or import device results into a report")
+    bench.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle to run (optional with --import)")
+    bench.add_argument("--encoder", default="cpu", help="encoder backend: cpu, qnn, axengine")
+    bench.add_argument("--target", help="chip, e.g. sm8650 or ax650n (NPU encoders; the reference charted)")
+    bench.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
+    bench.add_argument("--runs", type=int, default=5, help="timed runs (default 5)")
+    bench.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    bench.add_argument("--image", help="image file (default: the bundled sample photo)")
+    bench.add_argument("--prompt-tokens", type=int, default=96, help="question length in tokens (default 96)")
+    bench.add_argument("--max-new-tokens", type=int, default=64)
+    bench.add_argument("--stop-at-eos", action="store_true", help="stop at end of sequence (default: always decode N)")
+    bench.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
+    bench.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
+    bench.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
+    bench.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        metavar="FILE",
+        help="device results: qai-hub profile JSON, ax_run_model log, Android app JSON (repeatable)",
+    )
+    bench.add_argument("--preset", help="model the imported files measured, if they do not say (default: BUNDLE's)")
+    bench.add_argument("--out", metavar="DIR", help="report directory (default: bench-<time>)")
+    bench.set_defaults(func=_cmd_bench)
     return parser
 
 

@@ -6,7 +6,8 @@ Throughput and bandwidth figures are published numbers, used only for labelled e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from minicpmv_edge.errors import EdgeError
 
@@ -23,6 +24,14 @@ class Chip:
     fp16: bool = False  # native fp16 on the NPU
     phones: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+    # Published figures for labelled estimates (minicpmv_edge.bench.estimate). None = no published figure known:
+    # the estimate is then skipped with a note, never filled with a guess.
+    npu_tops_int8: float | None = None
+    npu_tops_int4: float | None = None
+    cpu_desc: str | None = None
+    mem_desc: str | None = None
+    mem_bandwidth_gbs: float | None = None  # theoretical peak DRAM bandwidth, GB/s (1e9 bytes/s)
+    source: str | None = None  # where the figures above come from
 
     @property
     def htp_arch_number(self) -> int | None:
@@ -58,6 +67,39 @@ CHIPS: tuple[Chip, ...] = (
     _snapdragon("sm8850", "Snapdragon 8 Elite Gen 5", 87, "v81", ("snapdragon-8-elite-gen-5", "8elitegen5"), ()),
     Chip(key="ax650n", name="Axera AX650N", backend="ax650", aliases=("ax650", "axera-ax650n")),
 )
+
+# Published CPU / memory / NPU figures per chip, kept apart from the toolchain ids above. Bandwidth is
+# data rate x 8 bytes: Qualcomm states the LPDDR5X clock, the 64-bit (4 x 16-bit) bus is the usual phone layout and
+# an assumption here. Qualcomm publishes no INT8 TOPS figure for its phone NPUs, so npu_tops_int8 stays None for them.
+_SD_SOURCE = "Qualcomm launch specs as reported at announcement (CPU clusters, LPDDR5X clock); bandwidth derived"
+PUBLISHED: dict[str, dict[str, Any]] = {
+    "sm8550": {
+        "cpu_desc": "1x Cortex-X3 @ 3.2 GHz + 2x A715 + 2x A710 @ 2.8 GHz + 3x A510 @ 2.0 GHz",
+        "mem_desc": "LPDDR5X up to 4200 MHz (8400 MT/s), 64-bit bus assumed",
+        "mem_bandwidth_gbs": 67.2,
+        "source": _SD_SOURCE,
+    },
+    "sm8650": {
+        "cpu_desc": "1x Cortex-X4 @ 3.3 GHz + 3x A720 @ 3.2 GHz + 2x A720 @ 3.0 GHz + 2x A520 @ 2.3 GHz",
+        "mem_desc": "LPDDR5X up to 4800 MHz (9600 MT/s), 64-bit bus assumed",
+        "mem_bandwidth_gbs": 76.8,
+        "source": _SD_SOURCE,
+    },
+    "sm8750": {
+        "cpu_desc": "2x Oryon @ 4.32 GHz + 6x Oryon @ 3.53 GHz",
+        "mem_desc": "LPDDR5X up to 5300 MHz (10600 MT/s), 64-bit bus assumed",
+        "mem_bandwidth_gbs": 84.8,
+        "source": _SD_SOURCE,
+    },
+    "ax650n": {
+        "npu_tops_int8": 18.0,
+        "npu_tops_int4": 72.0,
+        "cpu_desc": "8x Cortex-A55 @ 1.7 GHz",
+        "mem_desc": "64-bit LPDDR4x (data rate not published in the sources read)",
+        "source": "Axera AX650N spec (shared docs targets.md; 64-bit LPDDR4x from AXERA M.2 card / M4N-Dock specs)",
+    },
+}
+CHIPS = tuple(replace(chip, **PUBLISHED.get(chip.key, {})) for chip in CHIPS)
 
 _BY_NAME = {name.lower(): chip for chip in CHIPS for name in (chip.key, *chip.aliases)}
 

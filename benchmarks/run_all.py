@@ -1,0 +1,245 @@
+"""Run the side-by-side benchmark suites in one go and write a dated summary the README can quote.
+
+Each suite is its own script, run as a subprocess by path (a missing one is skipped with a message):
+
+* encoder_ort_vs_torch.py  vision encoder, ONNX Runtime vs torch eager
+* decoder_vs_llamacpp.py   int4 decoder, ours vs llama.cpp Q4_0 (first run builds llama.cpp: minutes)
+* bandwidth.py             memory stream bandwidth (the decode roofline's denominator)
+
+Writes benchmarks/results/run_all-<date>.json and .md: per suite the command, exit status, duration, the result
+JSON it wrote (or printed) and the tail of its printed table. Every figure in them is host-measured on this
+machine, with synthetic weights unless a suite says otherwise.
+
+    python benchmarks/run_all.py                       # everything, full size (long: tens of minutes)
+    python benchmarks/run_all.py --only bandwidth      # some suites
+    python benchmarks/run_all.py --quick               # tiny sizes, to check the plumbing (not for quoting)
+    python benchmarks/run_all.py --dry-run             # print the plan, run nothing
+
+`--quick` runs copies of the scripts in a temporary folder, so their tiny-size result files never overwrite a
+full run's results of the same day; its summary is named run_all-<date>-quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+TAIL_LINES = 25
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    script: str
+    full: tuple[str, ...] = ()
+    quick: tuple[str, ...] = ()
+    stdout_json: bool = False  # the suite prints its result as JSON instead of writing a file
+
+    def command(self, folder: Path, quick: bool, python: str = sys.executable) -> list[str]:
+        return [python, str(folder / self.script), *(self.quick if quick else self.full)]
+
+
+SUITES: tuple[Suite, ...] = (
+    Suite(
+        "encoder_ort_vs_torch",
+        "encoder_ort_vs_torch.py",
+        quick=("--model", "tiny", "--shapes", "280", "--runs", "1", "--warmup", "0"),
+    ),
+    Suite(
+        "decoder_vs_llamacpp",
+        "decoder_vs_llamacpp.py",
+        quick=("--model", "tiny", "--rounds", "1", "--prefills", "1", "--decode-tokens", "8"),
+    ),
+    Suite(
+        "bandwidth",
+        "bandwidth.py",
+        full=("--json",),
+        quick=("--json", "--mib", "64", "--repeats", "1"),
+        stdout_json=True,
+    ),
+)
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def _new_results(folder: Path, name: str, since: float) -> list[Path]:
+    return sorted(p for p in folder.glob(f"{name}-*.json") if p.stat().st_mtime >= since)
+
+
+def headline(name: str, result: Any) -> list[str]:
+    """A few quotable lines from a suite's result JSON (empty when its layout is not the one expected)."""
+    try:
+        if name == "bandwidth":
+            return [f"roofline bandwidth {result['roofline_gbps']:.2f} GB/s ({result['roofline_source']})"]
+        if name == "encoder_ort_vs_torch":
+            return [
+                f"{r['shape']}x{r['shape']}: torch eager {r['torch_eager_s']} s, ONNX Runtime {r['onnxruntime_s']} s "
+                f"({r['speedup_ort_vs_eager']}x)"
+                for r in result["rows"]
+            ]
+        if name == "decoder_vs_llamacpp":
+            return [
+                f"{side}: prefill {v['prefill_s']['median']:.3f} s, decode {v['decode_tok_s']['median']:.2f} tok/s"
+                for side, v in result["summary"].items()
+            ]
+    except (KeyError, TypeError, ValueError):
+        pass
+    return []
+
+
+def run_suite(suite: Suite, folder: Path, *, quick: bool, timeout: float | None) -> dict[str, Any]:
+    """Run one suite from `folder` (the benchmarks dir, or a temp copy) and collect what it produced."""
+    cmd = suite.command(folder, quick)
+    shown = " ".join(["python", f"benchmarks/{suite.script}", *cmd[2:]])
+    if not (folder / suite.script).is_file():
+        print(f"[run_all] {suite.name}: skipped, benchmarks/{suite.script} is not there", flush=True)
+        return {"suite": suite.name, "status": "skipped", "reason": f"benchmarks/{suite.script} not found"}
+    print(f"[run_all] {suite.name}: {shown}", flush=True)
+    start = time.time()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder.parent)
+    except subprocess.TimeoutExpired:
+        return {"suite": suite.name, "status": "timeout", "command": shown, "seconds": round(time.time() - start, 1)}
+    seconds = round(time.time() - start, 1)
+    entry: dict[str, Any] = {
+        "suite": suite.name,
+        "status": "ok" if proc.returncode == 0 else "failed",
+        "returncode": proc.returncode,
+        "command": shown,
+        "seconds": seconds,
+        "stdout_tail": proc.stdout.splitlines()[-TAIL_LINES:],
+        "stderr_tail": proc.stderr.splitlines()[-10:],
+    }
+    if suite.stdout_json:
+        try:
+            entry["result"] = json.loads(proc.stdout)
+        except ValueError:
+            entry["result"] = None
+    else:
+        files = _new_results(folder / "results", suite.name, start)
+        entry["result_file"] = files[-1].name if files else None
+        entry["result"] = json.loads(files[-1].read_text()) if files else None
+    entry["headline"] = headline(suite.name, entry["result"]) if entry["result"] else []
+    print(f"[run_all] {suite.name}: {entry['status']} in {seconds} s", flush=True)
+    return entry
+
+
+def _markdown(summary: dict[str, Any]) -> str:
+    m = summary["machine"]
+    lines = [
+        f"# Benchmark summary {summary['date']}{' (QUICK: tiny sizes, do not quote)' if summary['quick'] else ''}",
+        "",
+        f"- machine: {m['cpu']}, {m['cores']} cores, {m['os']}",
+        f"- commit: {summary['commit'] or 'unknown'}; python {m['python']}",
+        "- every figure below is **host-measured** on this machine (synthetic weights unless the suite says "
+        "otherwise); none is a phone or NPU measurement",
+        "",
+        "| suite | status | seconds | result |",
+        "|---|---|---|---|",
+    ]
+    for s in summary["suites"]:
+        result = s.get("result_file") or ("printed JSON" if s.get("result") else "-")
+        lines.append(f"| {s['suite']} | {s['status']} | {s.get('seconds', '-')} | {result} |")
+    for s in summary["suites"]:
+        lines += ["", f"## {s['suite']}", ""]
+        if s["status"] in ("skipped", "planned"):
+            lines.append(f"{s['status']}: {s.get('reason') or s.get('command')}")
+            continue
+        lines += [f"`{s['command']}`", ""] + [f"- {h}" for h in s.get("headline", [])]
+        lines += ["", "```", *s.get("stdout_tail", []), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help=f"comma-separated suites: {', '.join(s.name for s in SUITES)}")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the plumbing (not for quoting)")
+    parser.add_argument("--dry-run", action="store_true", help="print the commands and write a plan, run nothing")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the summary goes (default: results/)")
+    parser.add_argument("--timeout", type=float, help="seconds allowed per suite (default: none)")
+    args = parser.parse_args(argv)
+
+    known = {s.name: s for s in SUITES}
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else list(known)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        parser.error(f"unknown suite(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    now = datetime.now(UTC)
+    summary: dict[str, Any] = {
+        "benchmark": "run_all",
+        "date": now.strftime("%Y-%m-%d"),
+        "started_at": now.isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "dry_run": args.dry_run,
+        "provenance": "host-measured",
+        "commit": _git_commit(),
+        "machine": {
+            "cpu": _cpu(),
+            "cores": os.cpu_count(),
+            "os": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "suites": [],
+    }
+    with tempfile.TemporaryDirectory(prefix="run_all-") as tmp:
+        folder = HERE
+        if args.quick and not args.dry_run:  # copies, so quick result files land in the temp dir
+            folder = Path(tmp) / "benchmarks"
+            shutil.copytree(HERE, folder, ignore=shutil.ignore_patterns("results", "__pycache__"))
+            (folder / "results").mkdir()
+        for name in names:
+            suite = known[name]
+            if args.dry_run:
+                present = (HERE / suite.script).is_file()
+                shown = " ".join(["python", f"benchmarks/{suite.script}", *(suite.quick if args.quick else suite.full)])
+                print(f"[run_all] {name}: {shown}" + ("" if present else " (missing: would be skipped)"))
+                summary["suites"].append(
+                    {"suite": name, "status": "planned" if present else "skipped", "command": shown}
+                    | ({} if present else {"reason": f"benchmarks/{suite.script} not found"})
+                )
+            else:
+                summary["suites"].append(run_suite(suite, folder, quick=args.quick, timeout=args.timeout))
+    summary["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    suffix = "-dry-run" if args.dry_run else "-quick" if args.quick else ""
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / f"run_all-{summary['date']}{suffix}"
+    out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
+    out.with_suffix(".md").write_text(_markdown(summary))
+    print(f"[run_all] summary: {out}.json, {out}.md")
+    failed = [s["suite"] for s in summary["suites"] if s["status"] in ("failed", "timeout")]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
