@@ -63,7 +63,11 @@ class OnnxCpuEncoder:
 
 
 # backend name -> "module:factory"; NPU backends register here and are imported lazily
-BACKENDS: dict[str, str] = {"cpu": "minicpmv_edge.runtime.encoders:OnnxCpuEncoder"}
+BACKENDS: dict[str, str] = {
+    "cpu": "minicpmv_edge.runtime.encoders:OnnxCpuEncoder",
+    "qnn": "minicpmv_edge.npu_backends.qnn_session:QnnEncoder",
+    "axengine": "minicpmv_edge.npu_backends.axengine_session:AxEngineEncoder",
+}
 
 
 def open_encoder(bundle: Bundle, backend: str = "cpu", options: EncoderOptions | None = None) -> EncoderSession:
