@@ -13,7 +13,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -25,6 +24,7 @@ import onnxruntime as ort
 import torch
 
 from minicpmv_edge.bench.graph_cost import graph_cost
+from minicpmv_edge.bench.machine import cpu_model
 from minicpmv_edge.export.pipeline import ExportRequest, export_bundle
 from minicpmv_edge.export.static_encoder import StaticVisionEncoder
 from minicpmv_edge.model.checkpoint import load_vision_encoder, open_checkpoint
@@ -47,16 +47,6 @@ def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

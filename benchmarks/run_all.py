@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from minicpmv_edge.bench.machine import cpu_model
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 TAIL_LINES = 25
@@ -71,16 +73,6 @@ SUITES: tuple[Suite, ...] = (
         stdout_json=True,
     ),
 )
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _git_commit() -> str | None:
@@ -205,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         "provenance": "host-measured",
         "commit": _git_commit(),
         "machine": {
-            "cpu": _cpu(),
+            "cpu": cpu_model(),
             "cores": os.cpu_count(),
             "os": platform.platform(),
             "python": platform.python_version(),
