@@ -506,7 +506,11 @@ def main() -> None:
         help="skip the 1-thread decode run of each side (tells compute-bound from memory-bound)",
     )
     parser.add_argument("--quiet-timeout", type=float, default=900, help="longest wait for a quiet machine, s")
-    parser.add_argument("--out", type=Path, help="results JSON (default: results/decoder_vs_llamacpp-<date>.json)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="results JSON (default: results/decoder_vs_llamacpp-<date>.json; other presets add their name)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="[bench] %(message)s")
 
@@ -766,7 +770,9 @@ def main() -> None:
             "runs": runs,
             "loadavg_end": list(os.getloadavg()),
         }
-        out = args.out or RESULTS / f"decoder_vs_llamacpp-{report['date']}.json"
+        # a smaller preset (plumbing checks) never overwrites the day's full-size result
+        tag = "" if preset.name == "minicpm-v-2" else f"{preset.name}-"
+        out = args.out or RESULTS / f"decoder_vs_llamacpp-{tag}{report['date']}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2) + "\n")
         _print_table(report)
