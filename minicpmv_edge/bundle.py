@@ -36,6 +36,16 @@ def file_record(root: Path, path: Path) -> dict[str, Any]:
     return {"path": path.relative_to(root).as_posix(), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
+def with_records(
+    root: Path, records: list[dict[str, Any]], paths: list[str], *, drop_prefix: str | None = None
+) -> list[dict[str, Any]]:
+    """The manifest's file records with `paths` (relative to `root`) hashed afresh; with `drop_prefix`, every older
+    record under that prefix goes too (a folder replaced whole)."""
+    fresh = set(paths)
+    kept = [r for r in records if r["path"] not in fresh and not (drop_prefix and r["path"].startswith(drop_prefix))]
+    return kept + [file_record(root, root / p) for p in sorted(fresh)]
+
+
 def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
     """Write manifest.json atomically (temp file + rename), so a reader never sees half a manifest."""
     tmp = root / f".{MANIFEST_NAME}.tmp"

@@ -6,10 +6,10 @@ import logging
 import os
 from pathlib import Path
 
-from minicpmv_edge.bundle import read_manifest, verify_files
 from minicpmv_edge.errors import BundleError
 from minicpmv_edge.export.pipeline import SAMPLE_IMAGE, ExportRequest, export_bundle
 from minicpmv_edge.presets import DEFAULT_PRESET, get_preset
+from minicpmv_edge.runtime.bundle_view import Bundle
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def demo_bundle(cache_dir: Path | None = None, seed: int = 0) -> Path:
 
     path = (cache_dir or default_cache_dir()) / f"{DEFAULT_PRESET}-seed{seed}-v{__version__}"
     try:
-        verify_files(path, read_manifest(path))
+        Bundle.open(path)  # reads the manifest and checks every file's hash
         log.info("reusing the demo bundle at %s", path)
         return path
     except BundleError:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minicpmv_edge.bundle import file_record, read_manifest, write_manifest
+from minicpmv_edge.bundle import read_manifest, with_records, write_manifest
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.npu_backends import calibration
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
@@ -518,10 +518,7 @@ def record_compiled_files(
     entry = manifest.get("compiled", {}).get(folder)
     if entry is None:
         raise EdgeError(f"bundle {root} has no compiled/{folder} in its manifest; run minicpmv-edge compile first")
-    prefix = f"compiled/{folder}/"
-    paths = {f"{prefix}{rel}" for rel in rels}
-    records = [r for r in manifest.get("files", []) if r["path"] not in paths]
-    records += [file_record(root, root / p) for p in sorted(paths)]
+    records = with_records(root, manifest.get("files", []), [f"compiled/{folder}/{rel}" for rel in rels])
     entry["files"] = sorted(set(entry.get("files", [])) | set(rels))
     if update:
         update(entry)

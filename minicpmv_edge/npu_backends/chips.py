@@ -6,7 +6,7 @@ Throughput and bandwidth figures are published numbers, used only for labelled e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from minicpmv_edge.errors import EdgeError
@@ -23,7 +23,6 @@ class Chip:
     vtcm_mb: int | None = None
     fp16: bool = False  # native fp16 on the NPU
     phones: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
     # Published figures for labelled estimates (minicpmv_edge.bench.estimate). None = no published figure known:
     # the estimate is then skipped with a note, never filled with a guess.
     npu_tops_int8: float | None = None

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from minicpmv_edge.bundle import atomic_directory, file_record, write_manifest
+from minicpmv_edge.bundle import atomic_directory, with_records, write_manifest
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult, NpuBackend
 from minicpmv_edge.runtime.bundle_view import Bundle
@@ -61,8 +61,9 @@ def compile_bundle(bundle_path: str | Path, req: CompileRequest, via: str | None
 def _record(bundle: Bundle, name: str, result: CompileResult) -> None:
     manifest: dict[str, Any] = dict(bundle.manifest)
     prefix = f"compiled/{name}/"
-    files = [r for r in manifest.get("files", []) if not r["path"].startswith(prefix)]
-    files += [file_record(bundle.root, bundle.root / prefix / rel) for rel in sorted(result.files)]
+    files = with_records(
+        bundle.root, manifest.get("files", []), [prefix + rel for rel in result.files], drop_prefix=prefix
+    )
     compiled = dict(manifest.get("compiled", {}))
     compiled[name] = {
         "dir": prefix.rstrip("/"),
