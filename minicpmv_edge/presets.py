@@ -115,7 +115,9 @@ class ModelPreset:
         return (1, self.resampler.query_num, self.resampler.embed_dim)
 
 
-_SO400M = dict(hidden_size=1152, num_heads=16, intermediate_size=4304, config_layers=27)
+SO400M = dict(  # the timm vit_so400m_patch14_siglip_384 tower (2.0 names it in config.json)
+    hidden_size=1152, num_heads=16, intermediate_size=4304, config_layers=27
+)
 
 _V2_SPECIAL = {
     "<unk>": 0, "<s>": 1, "</s>": 2, "<image>": 101, "</image>": 102, "<ref>": 103, "</ref>": 104,
@@ -139,7 +141,7 @@ MINICPM_V_2 = ModelPreset(
     name="minicpm-v-2",
     hf_name="openbmb/MiniCPM-V-2",
     version="2.0",
-    vision=VisionConfig(**_SO400M, num_layers=26, gelu="erf", position="interpolated", pos_grid=27, naming="timm"),
+    vision=VisionConfig(**SO400M, num_layers=26, gelu="erf", position="interpolated", pos_grid=27, naming="timm"),
     resampler=ResamplerConfig(query_num=64, embed_dim=2304, kv_dim=1152, query_pos=True),
     llm=LLMConfig(
         arch="minicpm",
@@ -163,7 +165,7 @@ MINICPM_LLAMA3_V_2_5 = ModelPreset(
     name="minicpm-llama3-v-2_5",
     hf_name="openbmb/MiniCPM-Llama3-V-2_5",
     version="2.5",
-    vision=VisionConfig(**_SO400M, num_layers=27, gelu="tanh", position="bucketized-1d", pos_grid=70, naming="hf"),
+    vision=VisionConfig(**SO400M, num_layers=27, gelu="tanh", position="bucketized-1d", pos_grid=70, naming="hf"),
     resampler=ResamplerConfig(query_num=96, embed_dim=4096, kv_dim=1152, query_pos=False),
     llm=LLMConfig(
         arch="llama",
@@ -186,7 +188,7 @@ MINICPM_V_2_6 = ModelPreset(
     name="minicpm-v-2_6",
     hf_name="openbmb/MiniCPM-V-2_6",
     version="2.6",
-    vision=VisionConfig(**_SO400M, num_layers=27, gelu="tanh", position="bucketized-2d", pos_grid=70, naming="hf"),
+    vision=VisionConfig(**SO400M, num_layers=27, gelu="tanh", position="bucketized-2d", pos_grid=70, naming="hf"),
     resampler=ResamplerConfig(query_num=64, embed_dim=3584, kv_dim=1152, query_pos=False),
     llm=LLMConfig(
         arch="qwen2",

@@ -8,9 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from minicpmv_edge.errors import CheckpointError
-from minicpmv_edge.presets import ModelPreset
+from minicpmv_edge.presets import SO400M, ModelPreset, VisionConfig
 
 SYNTHETIC_KEY = "_minicpmv_edge_synthetic"
+
+
+def is_timm_so400m(vis: VisionConfig) -> bool:
+    """Whether 2.0's `vision_encoder: vit_so400m_patch14_siglip_384` names this tower's dims."""
+    return all(getattr(vis, key) == value for key, value in SO400M.items())
 
 
 def config_fields(preset: ModelPreset) -> dict[str, Any]:
@@ -26,7 +31,7 @@ def config_fields(preset: ModelPreset) -> dict[str, Any]:
         "query_num": res.query_num,
         "drop_vision_last_layer": vis.num_layers < vis.config_layers,
     }
-    if vis.naming == "hf" or preset.hf_name.startswith("synthetic/"):
+    if vis.naming == "hf" or not is_timm_so400m(vis):  # a timm model name describes only the so400m tower
         fields |= {
             "vision_config.hidden_size": vis.hidden_size,
             "vision_config.num_hidden_layers": vis.config_layers,
