@@ -131,7 +131,7 @@ def _generate(pipe, args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_pipeline(args: argparse.Namespace, bundle):
+def _open_pipeline(args: argparse.Namespace, bundle, *, release_encoder: bool = False):
     from minicpmv_edge.runtime.encoders import EncoderOptions
     from minicpmv_edge.runtime.pipeline import Pipeline
 
@@ -143,11 +143,13 @@ def _open_pipeline(args: argparse.Namespace, bundle):
         threads=args.threads,
         max_context=args.max_context,
         verify=not args.no_verify,
+        release_encoder=release_encoder,
     )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    return _generate(_open_pipeline(args, args.bundle), args)
+    # one question: encode, release the encoder, then load the decoder (peak RSS is the larger, not the sum)
+    return _generate(_open_pipeline(args, args.bundle, release_encoder=True), args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -156,7 +158,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     bundle = demo_bundle(Path(args.cache_dir) if args.cache_dir else None)
     args.image = args.image or str(SAMPLE_IMAGE)
     args.prompt = args.prompt or DEMO_PROMPT
-    pipe = _open_pipeline(args, bundle)
+    pipe = _open_pipeline(args, bundle, release_encoder=True)
     if not args.json:
         print(
             f"demo: {pipe.bundle.preset} bundle at {bundle} with SYNTHETIC random weights: the answer is "

@@ -47,6 +47,8 @@ from minicpmv_edge.presets import LLMConfig, ModelPreset
 log = logging.getLogger(__name__)
 
 EmbeddingStorage = Literal["int8", "fp16"]
+KvDtype = Literal["float32", "float16"]
+KV_ELEM = {"float32": TensorProto.FLOAT, "float16": TensorProto.FLOAT16}
 
 ONNX_NAME = "decoder.onnx"
 DATA_NAME = "decoder.onnx.data"
@@ -145,8 +147,9 @@ class _ExternalData:
 class _Graph:
     """Nodes and initializers of the decoder graph; weights go straight to external data."""
 
-    def __init__(self, data: _ExternalData, block_size: int, accuracy_level: int) -> None:
+    def __init__(self, data: _ExternalData, block_size: int, accuracy_level: int, kv_dtype: KvDtype) -> None:
         self.data = data
+        self.kv_dtype = kv_dtype
         self.block_size = block_size
         self.accuracy_level = accuracy_level
         self.nodes: list[onnx.NodeProto] = []
@@ -192,10 +195,25 @@ def _layer(g: _Graph, cfg: LLMConfig, w: Mapping[str, Any], i: int, x: str, resi
     qkv_b = np.concatenate([_np(w[f"{p}.attn.{n}.bias"]) for n in "qkv"]) if cfg.attention_bias else None
     qkv = g.linear(x, qkv_w, f"l{i}.qkv", bias=qkv_b)
     del qkv_w
+    # GroupQueryAttention takes its KV cache in the type of q/k/v: an fp16 cache means fp16 attention, entered
+    # and left through Casts (the int4 matmuls around it stay fp32-activation)
+    half = g.kv_dtype == "float16"
+    if half:
+        g.node("Cast", [qkv], [f"l{i}.qkv16"], name=f"l{i}.qkv16", to=TensorProto.FLOAT16)
     g.node(
         "GroupQueryAttention",
-        [qkv, "", "", PAST_KEY.format(i), PAST_VALUE.format(i), SEQLENS_K, TOTAL_LEN, "cos_cache", "sin_cache"],
-        [f"l{i}.attn", PRESENT_KEY.format(i), PRESENT_VALUE.format(i)],
+        [
+            f"l{i}.qkv16" if half else qkv,
+            "",
+            "",
+            PAST_KEY.format(i),
+            PAST_VALUE.format(i),
+            SEQLENS_K,
+            TOTAL_LEN,
+            "cos_cache",
+            "sin_cache",
+        ],
+        [f"l{i}.attn16" if half else f"l{i}.attn", PRESENT_KEY.format(i), PRESENT_VALUE.format(i)],
         name=f"l{i}.gqa",
         domain=MS_DOMAIN,
         num_heads=cfg.num_heads,
@@ -204,6 +222,8 @@ def _layer(g: _Graph, cfg: LLMConfig, w: Mapping[str, Any], i: int, x: str, resi
         rotary_interleaved=0,
         local_window_size=-1,
     )
+    if half:
+        g.node("Cast", [f"l{i}.attn16"], [f"l{i}.attn"], name=f"l{i}.attn32", to=TensorProto.FLOAT)
     # MiniCPM's residual factor r multiplies the branch output: r * (a @ W.T) == a @ (r * W).T, exact in real
     # arithmetic. Symmetric absmax quantization is scale-equivariant, so the int4 codes are the same as for W and
     # only the fp32 block scales carry r.
@@ -260,12 +280,15 @@ def export_decoder(
     block_size: int = 32,
     accuracy_level: int = 4,
     embedding: EmbeddingStorage = "int8",
+    kv_dtype: KvDtype = "float16",
 ) -> dict[str, Any]:
     """Write `decoder.onnx`, `decoder.onnx.data` and the embedding table(s) into `out_dir`.
 
     `weights` maps our names (`llm.…`, see `hf_names.llm_rules`) to float tensors or arrays, e.g. `LazyWeights`
     with parts=("llm",); each is read once. `accuracy_level` is MatMulNBits': 4 lets ORT quantize activations to
-    int8 per block (fastest on CPU), 0 keeps them fp32. Returns the JSON-able manifest section for the runtime.
+    int8 per block (fastest on CPU), 0 keeps them fp32. `kv_dtype` is the KV cache's element type (fp16 halves
+    the cache; GroupQueryAttention then runs in fp16 between two Casts). Returns the JSON-able manifest section
+    for the runtime.
     """
     cfg = preset.llm
     if block_size < 16 or block_size & (block_size - 1):
@@ -279,11 +302,14 @@ def export_decoder(
     log.info("wrote the %s token embedding table", emb["storage"])
 
     data = _ExternalData(out_dir / DATA_NAME)
-    g = _Graph(data, block_size, accuracy_level)
+    if kv_dtype not in KV_ELEM:
+        raise ValueError(f"kv_dtype must be one of {', '.join(KV_ELEM)}, got {kv_dtype!r}")
+    g = _Graph(data, block_size, accuracy_level, kv_dtype)
     try:
         cos, sin = rope_tables(hd, cfg.rope_theta, cfg.max_position_embeddings)
-        g.constant("cos_cache", cos)
-        g.constant("sin_cache", sin)
+        rope_dtype = np.float16 if kv_dtype == "float16" else np.float32
+        g.constant("cos_cache", cos.astype(rope_dtype))
+        g.constant("sin_cache", sin.astype(rope_dtype))
         del cos, sin
         g.node(
             "SimplifiedLayerNormalization",
@@ -341,8 +367,8 @@ def export_decoder(
     inputs = [_value_info(INPUT_EMBEDS, TensorProto.FLOAT, [1, "sequence_length", h])]
     outputs = [_value_info(LOGITS, TensorProto.FLOAT, [1, 1, v])]
     for i in range(cfg.num_layers):
-        inputs += [_value_info(n.format(i), TensorProto.FLOAT, cache) for n in (PAST_KEY, PAST_VALUE)]
-        outputs += [_value_info(n.format(i), TensorProto.FLOAT, cache) for n in (PRESENT_KEY, PRESENT_VALUE)]
+        inputs += [_value_info(n.format(i), KV_ELEM[kv_dtype], cache) for n in (PAST_KEY, PAST_VALUE)]
+        outputs += [_value_info(n.format(i), KV_ELEM[kv_dtype], cache) for n in (PRESENT_KEY, PRESENT_VALUE)]
     inputs += [_value_info(SEQLENS_K, TensorProto.INT32, [1]), _value_info(TOTAL_LEN, TensorProto.INT32, [])]
     graph = helper.make_graph(g.nodes, "minicpmv_edge_decoder", inputs, outputs, initializer=g.initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS_DOMAIN, 1)])
@@ -381,7 +407,7 @@ def export_decoder(
             ),
         },
         "embedding": emb,
-        "kv_cache": {"layout": "BNSH", "dtype": "float32", "shape": [1, kv, "max_context", hd], "shared": True},
+        "kv_cache": {"layout": "BNSH", "dtype": kv_dtype, "shape": [1, kv, "max_context", hd], "shared": True},
         "inputs": {
             "inputs_embeds": INPUT_EMBEDS,
             "past_key": PAST_KEY,

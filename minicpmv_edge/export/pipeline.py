@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import platform
+import shutil
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -22,10 +25,17 @@ from minicpmv_edge.bundle import (
     write_manifest,
 )
 from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.export.cpu_encoder import (
+    CPU_PRECISIONS,
+    CPU_RECIPES,
+    default_cpu_precision,
+    dynamic_int8,
+    fused_fp32,
+)
 from minicpmv_edge.export.parity import MIN_COSINE, compare_onnx, reference_outputs
 from minicpmv_edge.export.tokenizer import write_tokenizer
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
-from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint
+from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint, vision_weight_bytes
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
@@ -38,6 +48,7 @@ TOOLS = ("torch", "onnx", "onnxruntime", "onnxslim", "safetensors", "numpy", "pi
 
 
 PARTS = ("vision", "llm")
+ISOLATE_TRACE_BYTES = 256 * 1024**2  # fp32 vision weights above this: each shape is exported in a child process
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ class ExportRequest:
     min_cosine: float = MIN_COSINE
     block_size: int = 32  # int4 block of the decoder's MatMulNBits
     accuracy_level: int = 4
+    cpu_encoders: tuple[str, ...] = CPU_PRECISIONS  # CPU-only graphs beside the plain ones (see cpu_encoder)
 
 
 def parity_inputs(size: int, seed: int) -> dict[str, np.ndarray]:
@@ -70,33 +82,91 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
-def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
+def _export_shape(ckpt: Checkpoint, req: ExportRequest, size: int, tmp: Path, work: Path) -> dict[str, Any]:
+    """One static encoder: trace (torch lives only here), slim from disk, save into the bundle, check parity.
+
+    Returns its manifest entry.
+    """
     preset = req.preset
-    encoders: dict[str, Any] = {}
-    for size in req.shapes:
-        rel = f"vision/encoder_{size}.onnx"
-        # torch lives only while tracing: the reference outputs are kept, the model is freed before slimming
-        log.info("loading the %s vision encoder from %s", preset.name, ckpt.path)
-        encoder = load_vision_encoder(ckpt, preset)
-        inputs = parity_inputs(size, req.seed)
-        expected = reference_outputs(encoder, inputs)
-        raw = trace_vision_onnx(encoder, size, work / f"raw_{size}.onnx")
-        del encoder
-        simplify_and_save(raw, tmp / rel, f"the {size}x{size} encoder")
-        raw.unlink()
-        parity = compare_onnx(tmp / rel, inputs, expected)
-        if parity.cosine < req.min_cosine:
-            raise EdgeError(
-                f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below {req.min_cosine}"
-            )
-        encoders[str(size)] = {
-            "file": rel,
-            "input": {"name": INPUT_NAME, "shape": [1, 3, size, size], "dtype": "float32"},
-            "output": {"name": OUTPUT_NAME, "shape": list(preset.output_shape), "dtype": "float32"},
-            "opset": OPSET,
-            "parity": {**parity.as_dict(), "reference": "torch fp32 eager", "provenance": "host-measured"},
+    rel = f"vision/encoder_{size}.onnx"
+    inputs = parity_inputs(size, req.seed)
+    raw = work / f"trace_{size}" / "raw.onnx"
+    raw.parent.mkdir()
+    log.info("loading the %s vision encoder from %s", preset.name, ckpt.path)
+    encoder = load_vision_encoder(ckpt, preset)
+    expected = reference_outputs(encoder, inputs)
+    trace_vision_onnx(encoder, size, raw)
+    del encoder
+    simplify_and_save(raw, tmp / rel, f"the {size}x{size} encoder")
+    cpu = _cpu_graphs(raw, req, size, tmp, inputs, expected)
+    shutil.rmtree(raw.parent)
+    parity = compare_onnx(tmp / rel, inputs, expected)
+    if parity.cosine < req.min_cosine:
+        raise EdgeError(
+            f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below {req.min_cosine}"
+        )
+    entry = {
+        "file": rel,
+        "input": {"name": INPUT_NAME, "shape": [1, 3, size, size], "dtype": "float32"},
+        "output": {"name": OUTPUT_NAME, "shape": list(preset.output_shape), "dtype": "float32"},
+        "opset": OPSET,
+        "parity": {**parity.as_dict(), "reference": "torch fp32 eager", "provenance": "host-measured"},
+    }
+    return {"encoder": entry, "cpu": cpu}
+
+
+def _cpu_graphs(
+    raw: Path, req: ExportRequest, size: int, tmp: Path, inputs: dict[str, np.ndarray], expected: dict
+) -> dict[str, Any]:
+    """The CPU-only graphs of one shape (see `cpu_encoder`), each checked against the torch reference."""
+    entries: dict[str, Any] = {}
+    if not req.cpu_encoders:
+        return entries
+    fp32 = fused_fp32(raw, req.preset, tmp / f"vision/cpu/encoder_{size}.fp32.onnx")
+    built = {"fp32": fp32}
+    if "int8" in req.cpu_encoders:
+        built["int8"] = dynamic_int8(fp32, tmp / f"vision/cpu/encoder_{size}.int8.onnx")
+    if "fp32" not in req.cpu_encoders:
+        for extra in fp32.parent.glob(f"{fp32.name}*"):
+            extra.unlink()
+        del built["fp32"]
+    for precision, path in built.items():
+        parity = compare_onnx(path, inputs, expected)
+        entries[precision] = {
+            "file": path.relative_to(tmp).as_posix(),
+            "cosine_vs_torch_fp32": parity.cosine,
+            "max_abs_vs_torch_fp32": parity.max_abs,
+            "provenance": f"host-measured at export on {len(inputs)} parity inputs",
+            "recipe": CPU_RECIPES[precision],
         }
-    return {"shapes": list(req.shapes), "encoders": encoders}
+    return entries
+
+
+def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
+    """Every shape's encoder; for a large encoder, each in its own child process.
+
+    Tracing a full-size encoder peaks at about 4.5x its fp32 weights (the model, the exporter's folded copies and
+    the serialized graph), and memory freed afterwards mostly stays with the process (glibc keeps freed heap), so
+    in one process each step would start from the last one's high-water mark, and the decoder export after them
+    too. A spawned child per shape returns all of it to the system when it exits.
+    """
+    isolate = vision_weight_bytes(ckpt) >= ISOLATE_TRACE_BYTES
+    encoders: dict[str, Any] = {}
+    cpu: dict[str, dict[str, Any]] = {}
+    for size in req.shapes:
+        if isolate:
+            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                done = pool.submit(_export_shape, ckpt, req, size, tmp, work).result()
+        else:
+            done = _export_shape(ckpt, req, size, tmp, work)
+        encoders[str(size)] = done["encoder"]
+        for precision, entry in done["cpu"].items():
+            cpu.setdefault(precision, {})[str(size)] = entry
+    section: dict[str, Any] = {"shapes": list(req.shapes), "encoders": encoders}
+    if cpu:
+        section["cpu_encoders"] = cpu
+        section["cpu_default"] = default_cpu_precision(cpu)
+    return section
 
 
 def _export_llm(ckpt: Checkpoint, req: ExportRequest, tmp: Path) -> dict[str, Any]:

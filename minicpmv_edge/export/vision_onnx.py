@@ -8,9 +8,9 @@ import warnings
 from pathlib import Path
 
 import onnx
-import onnxslim
 import torch
 
+from minicpmv_edge.export.lazy_slim import SPILL_BYTES, initializer_bytes, save_with_weights, slim_on_disk
 from minicpmv_edge.export.static_encoder import StaticVisionEncoder
 from minicpmv_edge.export.static_graph import require_static
 from minicpmv_edge.model.encoder import VisionEncoder
@@ -23,18 +23,12 @@ OUTPUT_NAME = "image_embeds"
 EXTERNAL_DATA_BYTES = 512 * 1024**2  # above this, weights go to `<name>.onnx.data` beside the graph
 
 
-def _initializer_bytes(model: onnx.ModelProto) -> int:
-    total = 0
-    for init in model.graph.initializer:
-        count = 1
-        for d in init.dims:
-            count *= d
-        total += count * onnx.helper.tensor_dtype_to_np_dtype(init.data_type).itemsize
-    return total
-
-
 def trace_vision_onnx(encoder: VisionEncoder, size: int, raw_path: Path) -> Path:
-    """Trace the encoder at static `[1,3,size,size]` -> `[1,Q,D]` to an unsimplified ONNX file."""
+    """Trace the encoder at static `[1,3,size,size]` -> `[1,Q,D]` to an unsimplified ONNX file.
+
+    The file keeps its weights as external data (`<name>.data` beside it), which is what `simplify_and_save`
+    slims from without loading them.
+    """
     wrapper = StaticVisionEncoder(encoder, size).eval()
     log.info("tracing the %dx%d encoder to ONNX (opset %d)", size, size, OPSET)
     with torch.no_grad(), warnings.catch_warnings():
@@ -52,28 +46,32 @@ def trace_vision_onnx(encoder: VisionEncoder, size: int, raw_path: Path) -> Path
             dynamo=False,
             do_constant_folding=True,
         )
+    # the exporter inlines weights below 2 GB; move them out once, so slimming never holds them
+    model = onnx.load(str(raw_path))
+    onnx.save_model(
+        model,
+        str(raw_path),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=f"{raw_path.name}.data",
+        size_threshold=SPILL_BYTES,
+    )
     return raw_path
 
 
 def simplify_and_save(raw_path: Path, out_path: Path, what: str) -> Path:
     """onnxslim the traced graph, prove it static, and save it (weights as external data when large).
 
-    Runs without the torch model in memory: slimming a full-size encoder holds several copies of the weights.
+    `raw_path` is `trace_vision_onnx`'s output; slimming reads its weights from disk (see `lazy_slim`), so it
+    holds a few MB of graph instead of several copies of the weights.
     """
     log.info("simplifying %s with onnxslim", what)
-    model = onnxslim.slim(onnx.load(str(raw_path)))
+    model = slim_on_disk(raw_path, raw_path.parent)
     model.producer_name = "minicpmv-edge"
     require_static(model, what)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    large = _initializer_bytes(model) > EXTERNAL_DATA_BYTES
-    onnx.save_model(
-        model,
-        str(out_path),
-        save_as_external_data=large,
-        all_tensors_to_one_file=True,
-        location=f"{out_path.name}.data",
-        size_threshold=1024,
-    )
+    large = initializer_bytes(model) > EXTERNAL_DATA_BYTES
+    save_with_weights(model, raw_path.parent, out_path, external=large)
     log.info("wrote %s%s", out_path.name, " (+ external data)" if large else "")
     return out_path
 

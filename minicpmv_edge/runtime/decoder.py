@@ -5,8 +5,9 @@ and the number of positions filled (`position`). Each call binds the same OrtVal
 (IOBinding); GroupQueryAttention sees the shared buffer and writes only the new positions, so a decode step
 copies no cache. `seqlens_k = total - 1` and `total_sequence_length = total` tell it how many positions are valid.
 
-KV memory: 2 x layers x kv_heads x max_context x head_dim x 4 bytes (fp32), see `kv_cache_bytes`. At max_context
-2048 that is 1.51 GB for 2.0 (40 layers, 36 KV heads: MiniCPM has no GQA), 268 MB for 2.5 and 117 MB for 2.6.
+KV memory: 2 x layers x kv_heads x max_context x head_dim x 2 bytes (fp16, the export default; 4 for fp32
+bundles), see `kv_cache_bytes`. At max_context 2048 that is 755 MB for 2.0 (40 layers, 36 KV heads: MiniCPM has
+no GQA), 134 MB for 2.5 and 59 MB for 2.6.
 Budget all of it: although the buffers start as untouched zero pages and only `position` rows are ever read,
 ONNX Runtime 1.31 (CPU) makes the whole buffer resident on the first run (measured at 2.0 size: RSS
 +1.27 GB after a single decode step with max_context 2048, +0.19 GB with 256). `max_context` is the knob.
@@ -41,9 +42,21 @@ class BundleLike(Protocol):
     def section(self, name: str) -> Mapping[str, Any]: ...
 
 
+def kv_dtype(section: Mapping[str, Any]) -> np.dtype:
+    """The KV cache's element type (bundles from before fp16 caches record float32)."""
+    return np.dtype(section.get("kv_cache", {}).get("dtype", "float32"))
+
+
 def kv_cache_bytes(section: Mapping[str, Any], max_context: int) -> int:
-    """Bytes of the fp32 KV buffers for `max_context` positions (all resident once the decoder has run)."""
-    return 2 * int(section["num_layers"]) * int(section["num_kv_heads"]) * max_context * int(section["head_dim"]) * 4
+    """Bytes of the KV buffers for `max_context` positions (all resident once the decoder has run)."""
+    per_position = 2 * int(section["num_layers"]) * int(section["num_kv_heads"]) * int(section["head_dim"])
+    return per_position * max_context * kv_dtype(section).itemsize
+
+
+def context_length(section: Mapping[str, Any], max_context: int | None) -> int:
+    """KV positions of a decoder opened with `max_context` (None: the default, capped by the RoPE table)."""
+    limit = int(section["max_position_embeddings"])
+    return min(DEFAULT_MAX_CONTEXT, limit) if max_context is None else int(max_context)
 
 
 class ContextOverflowError(EdgeError):
@@ -75,7 +88,7 @@ class Int4Decoder:
         root = Path(root)
         self.section = section
         limit = int(section["max_position_embeddings"])
-        self.max_context = min(DEFAULT_MAX_CONTEXT, limit) if max_context is None else int(max_context)
+        self.max_context = context_length(section, max_context)
         if not 1 <= self.max_context <= limit:
             raise EdgeError(f"max_context {self.max_context} must be between 1 and the model's {limit} positions")
         self.scale_emb = float(section["scale_emb"])
@@ -105,7 +118,7 @@ class Int4Decoder:
         self._cache: list[ort.OrtValue] = []
         for i in range(int(section["num_layers"])):
             for past, present in (("past_key", "present_key"), ("past_value", "present_value")):
-                value = ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, dtype=np.float32))
+                value = ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, dtype=kv_dtype(section)))
                 self._binding.bind_ortvalue_input(names_in[past].format(i), value)
                 self._binding.bind_ortvalue_output(names_out[present].format(i), value)
                 self._cache.append(value)
@@ -126,7 +139,8 @@ class Int4Decoder:
 
     @property
     def kv_cache(self) -> tuple[ort.OrtValue, ...]:
-        """The bound KV buffers, `[key_0, value_0, key_1, …]`, each float32 `[1, kv_heads, max_context, head_dim]`."""
+        """The bound KV buffers, `[key_0, value_0, key_1, …]`, each `[1, kv_heads, max_context, head_dim]` of
+        `kv_dtype` (float16 or float32)."""
         return tuple(self._cache)
 
     def reset(self) -> None:

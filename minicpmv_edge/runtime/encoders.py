@@ -61,6 +61,10 @@ class OnnxCpuEncoder:
         (out,) = self._sessions[size].run(None, {"pixel_values": pixel_values})
         return out[0]
 
+    def release(self) -> None:
+        """Drop the open sessions and their weights (reopened on the next `encode`)."""
+        self._sessions.clear()
+
 
 # backend name -> "module:factory"; NPU backends register here and are imported lazily
 BACKENDS: dict[str, str] = {
