@@ -72,7 +72,8 @@ def _timing_table(result, bundle_label: str) -> str:
         ("preprocess", f"{t.preprocess_s:.3f} s", ""),
         (
             "encode",
-            f"{t.encode_s:.3f} s ({len(t.encode_shapes)} x [{shapes}], {t.encoder_backend})",
+            f"{t.encode_s:.3f} s ({len(t.encode_shapes)} x [{shapes}], {t.encoder_backend}"
+            f"{' ' + t.encoder_precision if t.encoder_precision else ''})",
             f"{ref.encode_s} s",
         ),
         (
@@ -135,7 +136,7 @@ def _open_pipeline(args: argparse.Namespace, bundle, *, release_encoder: bool = 
     from minicpmv_edge.runtime.encoders import EncoderOptions
     from minicpmv_edge.runtime.pipeline import Pipeline
 
-    options = EncoderOptions(target=args.target, threads=args.threads)
+    options = EncoderOptions(target=args.target, threads=args.threads, cpu_precision=args.cpu_precision)
     return Pipeline(
         bundle,
         encoder=args.encoder,
@@ -268,6 +269,12 @@ def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) ->
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--encoder", default="cpu", help="encoder backend: cpu (more with compiled NPU artifacts)")
     p.add_argument("--target", help="chip for NPU encoder backends, e.g. sm8650")
+    p.add_argument(
+        "--cpu-precision",
+        choices=["plain", "fp32", "int8"],
+        help="cpu encoder: plain (the static fp32 graph), fp32 (ORT-fused), int8 (dynamic); default: the bundle's "
+        "choice, the fastest that holds accuracy",
+    )
     p.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
     p.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
     p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
@@ -319,6 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle to run (optional with --import)")
     bench.add_argument("--encoder", default="cpu", help="encoder backend: cpu, qnn, axengine")
     bench.add_argument("--target", help="chip, e.g. sm8650 or ax650n (NPU encoders; the reference charted)")
+    bench.add_argument(
+        "--cpu-precision",
+        choices=["plain", "fp32", "int8"],
+        help="cpu encoder: plain (the static fp32 graph), fp32 (ORT-fused), int8 (dynamic); default: the bundle's "
+        "choice, the fastest that holds accuracy",
+    )
     bench.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
     bench.add_argument("--runs", type=int, default=5, help="timed runs (default 5)")
     bench.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")

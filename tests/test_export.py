@@ -112,3 +112,53 @@ def test_refuses_to_replace_foreign_directory(tmp_path: Path, tiny_checkpoint: P
     with pytest.raises(EdgeError, match="not written by minicpmv-edge"):
         export_bundle(ExportRequest(preset=TINY, out=out, shapes=(280,), checkpoint=tiny_checkpoint))
     assert (out / "holiday.jpg").read_bytes() == b"precious"
+
+
+def test_cpu_encoder_graphs(tiny_bundle: Path) -> None:
+    """The CPU-only graphs sit beside the plain ones, listed with their cosine vs torch; int8 is the default."""
+    manifest = read_manifest(tiny_bundle)
+    vision = manifest["vision"]
+    files = {f["path"] for f in manifest["files"]}
+    for precision, floor in (("fp32", 0.99999), ("int8", 0.995)):
+        for size in ("280", "448"):
+            entry = vision["cpu_encoders"][precision][size]
+            assert entry["file"] in files and entry["cosine_vs_torch_fp32"] >= floor
+            ops = {n.op_type for n in onnx.load(str(tiny_bundle / entry["file"])).graph.node}
+            assert {"SkipLayerNormalization", "BiasGelu"} <= ops
+            if precision == "int8":
+                assert ops & {"DynamicQuantizeMatMul", "MatMulInteger"}
+    assert vision["cpu_default"] == "int8"
+    plain = {n.op_type for n in onnx.load(str(tiny_bundle / vision["encoders"]["280"]["file"])).graph.node}
+    assert not plain & {"SkipLayerNormalization", "BiasGelu", "MatMulInteger", "DynamicQuantizeMatMul"}
+
+
+def test_slimming_from_disk_is_onnxslims_graph(tmp_path: Path, tiny_checkpoint: Path) -> None:
+    """Slimming with the weights left on disk (what keeps full-size export under 8 GB) gives exactly the graph
+    onnxslim makes from the model in memory: same nodes, same initializers, same bytes."""
+    import onnxslim
+
+    from minicpmv_edge.export.vision_onnx import simplify_and_save, trace_vision_onnx
+
+    raw = trace_vision_onnx(load_vision_encoder(open_checkpoint(tiny_checkpoint), TINY), 280, tmp_path / "raw.onnx")
+    assert any(t.data_location == TensorProto.EXTERNAL for t in onnx.load(str(raw), load_external_data=False).graph.initializer)
+    in_memory = onnxslim.slim(onnx.load(str(raw)))
+    ours = onnx.load(str(simplify_and_save(raw, tmp_path / "out" / "enc.onnx", "tiny")))
+    assert [(n.op_type, list(n.input), list(n.output)) for n in ours.graph.node] == [
+        (n.op_type, list(n.input), list(n.output)) for n in in_memory.graph.node
+    ]
+    expected = {t.name: onnx.numpy_helper.to_array(t) for t in in_memory.graph.initializer}
+    got = {t.name: onnx.numpy_helper.to_array(t) for t in ours.graph.initializer}
+    assert got.keys() == expected.keys()
+    assert all(np.array_equal(got[k], expected[k]) for k in got)
+
+
+def test_large_encoders_export_in_a_child_process(tmp_path: Path, tiny_checkpoint: Path, monkeypatch) -> None:
+    """The per-shape child process full-size exports use (here forced at tiny size) gives the same bundle entry."""
+    import minicpmv_edge.export.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "ISOLATE_TRACE_BYTES", 0)
+    req = ExportRequest(preset=TINY, out=tmp_path / "b", shapes=(280,), parts=("vision",), checkpoint=tiny_checkpoint)
+    manifest = export_bundle(req)
+    assert manifest["vision"]["encoders"]["280"]["parity"]["cosine"] >= 0.9999
+    assert manifest["vision"]["cpu_encoders"]["int8"]["280"]["cosine_vs_torch_fp32"] >= 0.995
+    assert not list(tmp_path.glob("b/**/raw*"))

@@ -108,3 +108,46 @@ def test_demo_builds_then_reuses_its_bundle(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "reusing the demo bundle" in second.stderr
     assert json.loads(second.stdout).keys() >= TIMING_KEYS
+
+
+def test_cpu_precisions_and_release(tiny_bundle: Path) -> None:
+    """Each CPU precision runs and says so; with release_encoder the decoder opens only after the image is encoded
+    and the encoder's sessions are dropped before prefill."""
+    from minicpmv_edge.runtime.encoders import EncoderOptions
+
+    answers = {}
+    for precision in ("plain", "fp32", "int8"):
+        pipe = Pipeline(tiny_bundle, threads=1, encoder_options=EncoderOptions(threads=1, cpu_precision=precision))
+        result = pipe.generate(SAMPLE_IMAGE, "What is this?", max_new_tokens=4)
+        assert result.timings.encoder_precision == precision
+        answers[precision] = result.token_ids
+    assert answers["plain"] == answers["fp32"]  # same function, fused
+
+    lean = Pipeline(tiny_bundle, threads=1, release_encoder=True)
+    assert lean._decoder is None and lean.encoder.precision == "int8"  # the bundle's default
+    seen = []
+    original = lean.encoder.encode
+
+    def spy(pixels: np.ndarray) -> np.ndarray:
+        seen.append(lean._decoder)
+        return original(pixels)
+
+    lean.encoder.encode = spy
+    assert lean.generate(SAMPLE_IMAGE, "What is this?", max_new_tokens=4).token_ids == answers["int8"]
+    assert seen == [None] and lean._decoder is not None and not lean.encoder._sessions
+
+
+def test_missing_cpu_precision_is_one_line(tmp_path: Path, tiny_bundle: Path, capsys: pytest.CaptureFixture) -> None:
+    from minicpmv_edge.cli import main
+
+    bundle = tmp_path / "plain-only"
+    shutil.copytree(tiny_bundle, bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    del manifest["vision"]["cpu_encoders"], manifest["vision"]["cpu_default"]
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    args = ["run", str(bundle), "--image", str(SAMPLE_IMAGE), "--prompt", "hi", "--no-verify", "--max-new-tokens", "2"]
+    assert main([*args, "--json"]) == 0  # no CPU graphs: the plain one runs
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["encoder_precision"] == "plain"
+    assert main([*args, "--cpu-precision", "int8"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no int8 CPU encoder at 280x280" in err[0] and "Traceback" not in err[0]

@@ -118,7 +118,7 @@ def bundle_info(pipe: Any, target: str | None) -> dict[str, Any]:
     )
     enc = pipe.encoder
     compiled = getattr(enc, "precision", None) or getattr(enc, "build", None) or enc.name
-    vision = "fp32 ONNX" if enc.name == "cpu" else str(compiled)
+    vision = f"{enc.precision} ONNX (CPU)" if enc.name == "cpu" else str(compiled)
     return {
         "path": str(pipe.bundle.root),
         "preset": pipe.bundle.preset,

@@ -42,6 +42,22 @@ class Bundle:
             )
         return self.root / encoders[str(size)]["file"]
 
+    def cpu_encoder_file(self, precision: str, size: int) -> Path:
+        """The CPU-only graph of `precision` ("fp32", "int8") at `size`, from `vision.cpu_encoders`."""
+        graphs = self.manifest.get("vision", {}).get("cpu_encoders", {})
+        if str(size) not in graphs.get(precision, {}):
+            have = ", ".join(graphs) or "none"
+            raise BundleError(
+                f"bundle {self.root} has no {precision} CPU encoder at {size}x{size} (CPU precisions: {have}); "
+                "use --cpu-precision plain or re-export the bundle"
+            )
+        return self.root / graphs[precision][str(size)]["file"]
+
+    @property
+    def cpu_default(self) -> str:
+        """The CPU precision the export chose (fastest that holds accuracy), or "plain" (the static fp32 graph)."""
+        return self.manifest.get("vision", {}).get("cpu_default") or "plain"
+
     def section(self, name: str) -> dict[str, Any]:
         if name not in self.manifest:
             raise BundleError(f"bundle {self.root} has no {name} part; export it with --parts {name}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -16,11 +17,14 @@ import onnxruntime as ort
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.runtime.bundle_view import Bundle
 
+CPU_PRECISIONS = ("plain", "fp32", "int8")
+
 
 @dataclass(frozen=True)
 class EncoderOptions:
     target: str | None = None  # chip key for NPU backends
     threads: int | None = None
+    cpu_precision: str | None = None  # cpu backend: plain | fp32 | int8; None = the bundle's cpu_default
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -41,7 +45,11 @@ def session_options(threads: int | None) -> ort.SessionOptions:
 
 
 class OnnxCpuEncoder:
-    """The exported fp32 encoders on ONNX Runtime's CPU provider; one session per shape, opened on first use."""
+    """The exported encoders on ONNX Runtime's CPU provider; one session per shape, opened on first use.
+
+    `precision`: "plain" runs the static fp32 graphs NPU compilers take; "fp32" and "int8" run the CPU-only graphs
+    (`vision.cpu_encoders`: ORT-fused fp32, dynamic int8). Default: the bundle's `cpu_default`.
+    """
 
     name = "cpu"
     provenance = "host-measured"
@@ -49,14 +57,21 @@ class OnnxCpuEncoder:
     def __init__(self, bundle: Bundle, options: EncoderOptions) -> None:
         self._bundle = bundle
         self._options = options
+        self.precision = options.cpu_precision or bundle.cpu_default
+        if self.precision not in CPU_PRECISIONS:
+            raise EdgeError(f"unknown CPU precision {self.precision!r}; choose from {', '.join(CPU_PRECISIONS)}")
         self._sessions: dict[int, ort.InferenceSession] = {}
+
+    def _file(self, size: int) -> Path:
+        if self.precision == "plain":
+            return self._bundle.encoder_file(size)
+        return self._bundle.cpu_encoder_file(self.precision, size)
 
     def encode(self, pixel_values: np.ndarray) -> np.ndarray:
         size = pixel_values.shape[-1]
         if size not in self._sessions:
-            path = self._bundle.encoder_file(size)
             self._sessions[size] = ort.InferenceSession(
-                str(path), session_options(self._options.threads), providers=["CPUExecutionProvider"]
+                str(self._file(size)), session_options(self._options.threads), providers=["CPUExecutionProvider"]
             )
         (out,) = self._sessions[size].run(None, {"pixel_values": pixel_values})
         return out[0]

@@ -116,7 +116,11 @@ class Pipeline:
     ) -> Result:
         if max_new_tokens < 1:
             raise EdgeError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
-        t = Timings(encoder_backend=self.encoder.name, encoder_provenance=self.encoder.provenance)
+        t = Timings(
+            encoder_backend=self.encoder.name,
+            encoder_provenance=self.encoder.provenance,
+            encoder_precision=getattr(self.encoder, "precision", None),
+        )
         start = time.perf_counter()
         pre = preprocess(load_image(image, max_pixels=max_pixels), mode)
         t.preprocess_s = time.perf_counter() - start

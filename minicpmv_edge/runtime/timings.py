@@ -28,6 +28,7 @@ class Timings:
     token_latencies_s: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     encoder_backend: str = "cpu"
+    encoder_precision: str | None = None  # the session's precision where it has one (cpu: plain | fp32 | int8)
     encoder_provenance: str = "host-measured"  # host-measured | emulated | device-measured
     llm_provenance: str = "host-measured"
 
