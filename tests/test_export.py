@@ -140,7 +140,8 @@ def test_slimming_from_disk_is_onnxslims_graph(tmp_path: Path, tiny_checkpoint: 
     from minicpmv_edge.export.vision_onnx import simplify_and_save, trace_vision_onnx
 
     raw = trace_vision_onnx(load_vision_encoder(open_checkpoint(tiny_checkpoint), TINY), 280, tmp_path / "raw.onnx")
-    assert any(t.data_location == TensorProto.EXTERNAL for t in onnx.load(str(raw), load_external_data=False).graph.initializer)
+    weightless = onnx.load(str(raw), load_external_data=False)
+    assert any(t.data_location == TensorProto.EXTERNAL for t in weightless.graph.initializer)
     in_memory = onnxslim.slim(onnx.load(str(raw)))
     ours = onnx.load(str(simplify_and_save(raw, tmp_path / "out" / "enc.onnx", "tiny")))
     assert [(n.op_type, list(n.input), list(n.output)) for n in ours.graph.node] == [
@@ -156,7 +157,7 @@ def test_large_encoders_export_in_a_child_process(tmp_path: Path, tiny_checkpoin
     """The per-shape child process full-size exports use (here forced at tiny size) gives the same bundle entry."""
     import minicpmv_edge.export.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "ISOLATE_TRACE_BYTES", 0)
+    monkeypatch.setattr(pipeline, "ISOLATE_BYTES", 0)
     req = ExportRequest(preset=TINY, out=tmp_path / "b", shapes=(280,), parts=("vision",), checkpoint=tiny_checkpoint)
     manifest = export_bundle(req)
     assert manifest["vision"]["encoders"]["280"]["parity"]["cosine"] >= 0.9999

@@ -7,12 +7,13 @@ import multiprocessing
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -36,19 +37,20 @@ from minicpmv_edge.export.parity import MIN_COSINE, compare_onnx, reference_outp
 from minicpmv_edge.export.tokenizer import write_tokenizer
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
 from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint, vision_weight_bytes
-from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
+from minicpmv_edge.model.synthetic import synthetic_bytes, write_synthetic_checkpoint
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SAMPLE_IMAGE = Path(__file__).resolve().parent.parent / "assets" / "sample.jpg"
 TOOLS = ("torch", "onnx", "onnxruntime", "onnxslim", "safetensors", "numpy", "pillow")
 
 
 PARTS = ("vision", "llm")
-ISOLATE_TRACE_BYTES = 256 * 1024**2  # fp32 vision weights above this: each shape is exported in a child process
+ISOLATE_BYTES = 256 * 1024**2  # above this (fp32 vision / bf16 synthetic), a step runs in its own child process
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,14 @@ def tool_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "absent"
     return versions
+
+
+def _call(isolate: bool, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`fn(*args, **kwargs)`, in a spawned child process when `isolate` (its memory goes back when it exits)."""
+    if not isolate:
+        return fn(*args, **kwargs)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 def _export_shape(ckpt: Checkpoint, req: ExportRequest, size: int, tmp: Path, work: Path) -> dict[str, Any]:
@@ -150,15 +160,11 @@ def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) 
     in one process each step would start from the last one's high-water mark, and the decoder export after them
     too. A spawned child per shape returns all of it to the system when it exits.
     """
-    isolate = vision_weight_bytes(ckpt) >= ISOLATE_TRACE_BYTES
+    isolate = vision_weight_bytes(ckpt) >= ISOLATE_BYTES
     encoders: dict[str, Any] = {}
     cpu: dict[str, dict[str, Any]] = {}
     for size in req.shapes:
-        if isolate:
-            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                done = pool.submit(_export_shape, ckpt, req, size, tmp, work).result()
-        else:
-            done = _export_shape(ckpt, req, size, tmp, work)
+        done = _call(isolate, _export_shape, ckpt, req, size, tmp, work)
         encoders[str(size)] = done["encoder"]
         for precision, entry in done["cpu"].items():
             cpu.setdefault(precision, {})[str(size)] = entry
@@ -243,5 +249,9 @@ def export_bundle(req: ExportRequest) -> dict[str, Any]:
         return _export_from(ckpt, req, {"checkpoint": str(req.checkpoint)})
     with tempfile.TemporaryDirectory(prefix="minicpmv-edge-synthetic-") as work:
         log.info("writing a synthetic %s checkpoint (seed %d)", req.preset.name, req.seed)
-        path = write_synthetic_checkpoint(req.preset, Path(work) / "checkpoint", parts=req.parts, seed=req.seed)
+        # generating shards of up to 2 GB leaves that much heap with the process: keep it out of the exporter
+        big = synthetic_bytes(req.preset, req.parts) >= ISOLATE_BYTES
+        path = _call(
+            big, write_synthetic_checkpoint, req.preset, Path(work) / "checkpoint", parts=req.parts, seed=req.seed
+        )
         return _export_from(open_checkpoint(path), req, {"synthetic_seed": req.seed})

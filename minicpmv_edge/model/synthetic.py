@@ -40,6 +40,12 @@ def _init(rule: TensorRule, gen: torch.Generator) -> torch.Tensor:
     return INIT_STD * noise.clamp_(-2.0, 2.0)  # truncated at 2 sigma, like trunc_normal_
 
 
+def synthetic_bytes(preset: ModelPreset, parts: tuple[str, ...], dtype: torch.dtype = torch.bfloat16) -> int:
+    """Size of the checkpoint `write_synthetic_checkpoint` would write (from the tensor rules; nothing made)."""
+    itemsize = torch.empty((), dtype=dtype).element_size()
+    return sum(math.prod(rule.shape) * itemsize for rule in rules_for(preset, parts))
+
+
 def write_synthetic_checkpoint(
     preset: ModelPreset,
     out_dir: str | Path,
