@@ -49,7 +49,15 @@ RESULTS = HERE / "results"
 DEFAULT_VENV = Path(os.environ.get("MINICPMV_BENCH_VENV", "/tmp/bench-venv"))
 LLAMA_CPP_REQ = "llama-cpp-python==0.3.36"
 GGUF_REQ = "gguf==0.19.0"
-CMAKE_ARGS = "-DGGML_NATIVE=ON"  # build for this CPU (AVX2 / AVX-512 where present), like a local llama.cpp build
+# llama.cpp builds, tried in order: the first is what a local build does; a worker killed by SIGILL moves on to
+# the next (see LlamaBuild). AMX first: ggml's AMX path (int8 tiles for Q4_0) needs the kernel to grant the
+# process AMX state (arch_prctl XCOMP_PERM), which some VMs flag in cpuinfo but do not grant.
+BUILDS: tuple[tuple[str, str], ...] = (
+    ("native", "-DGGML_NATIVE=ON"),
+    ("native-no-amx", "-DGGML_NATIVE=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"),
+    ("portable", "-DGGML_NATIVE=OFF"),
+)
+SIGILL_EXIT = -4  # subprocess returncode of a child killed by SIGILL
 TEXT_BEFORE, IMAGE_ROWS, TEXT_AFTER = 16, 64, 80  # 96 text + 64 image = 160 prefill positions
 MAX_CONTEXT = 2048  # both sides allocate this many KV positions (ours' default max_context)
 
@@ -327,19 +335,72 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def ensure_venv(venv: Path, threads: int) -> Path:
+def ensure_venv(venv: Path, threads: int, cmake_args: str = BUILDS[0][1]) -> Path:
     """The llama.cpp venv: reuse it when `llama_cpp` and `gguf` import, else create / complete it (source build)."""
     py = venv_python(venv)
     if py.exists():
         ok = subprocess.run([str(py), "-c", "import llama_cpp, gguf"], capture_output=True)
         if ok.returncode == 0:
             return py
-    log.info("building %s in %s (llama.cpp from source, several minutes)", LLAMA_CPP_REQ, venv)
+    log.info("building %s in %s with %s (llama.cpp from source, several minutes)", LLAMA_CPP_REQ, venv, cmake_args)
     if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    env = os.environ | {"CMAKE_ARGS": CMAKE_ARGS, "CMAKE_BUILD_PARALLEL_LEVEL": str(threads)}
+    env = os.environ | {"CMAKE_ARGS": cmake_args, "CMAKE_BUILD_PARALLEL_LEVEL": str(threads)}
     subprocess.run([str(py), "-m", "pip", "install", LLAMA_CPP_REQ, GGUF_REQ, "numpy"], check=True, env=env)
     return py
+
+
+class IllegalInstructionError(RuntimeError):
+    """A llama.cpp worker was killed by SIGILL: its build uses an instruction this CPU (or VM) does not run."""
+
+
+class LlamaBuild:
+    """The llama.cpp build the benchmark runs, falling back along `BUILDS` when a worker dies of SIGILL.
+
+    Why a native build can SIGILL on a CPU that reports the feature: `-DGGML_NATIVE=ON` compiles for every flag in
+    /proc/cpuinfo, including AMX tiles, whose registers Linux only enables for a process that asks (arch_prctl
+    ARCH_REQ_XCOMP_PERM) and a hypervisor may refuse; or an AVX-512 subset the VM masks at run time. Each fallback
+    is its own venv (`<venv>-<name>`), built on first use; the JSON records which build ran and why.
+    """
+
+    def __init__(self, venv: Path, threads: int) -> None:
+        self.venv, self.threads = venv, threads
+        self.index = 0
+        self.fallbacks: list[dict[str, Any]] = []
+        self.python = ensure_venv(self._venv(), threads, self.cmake_args)
+
+    @property
+    def name(self) -> str:
+        return BUILDS[self.index][0]
+
+    @property
+    def cmake_args(self) -> str:
+        return BUILDS[self.index][1]
+
+    def _venv(self) -> Path:
+        return self.venv if self.index == 0 else self.venv.with_name(f"{self.venv.name}-{self.name}")
+
+    def record(self) -> dict[str, Any]:
+        venv = str(self._venv())
+        return {"build": self.name, "cmake_args": self.cmake_args, "venv": venv, "fallbacks": self.fallbacks}
+
+    def worker(self, model: Path, inputs: Path, threads: int, **kw: Any) -> dict[str, Any]:
+        """`_run_worker` for the llama.cpp side; on SIGILL, rebuild with the next configuration and retry."""
+        while True:
+            try:
+                return _run_worker(self.python, "llamacpp", model, inputs, threads, **kw)
+            except IllegalInstructionError as err:
+                if self.index + 1 >= len(BUILDS):
+                    raise
+                reason = (
+                    f"the {self.name} build ({self.cmake_args}) died of SIGILL (exit {SIGILL_EXIT}): it uses an "
+                    "instruction this CPU or VM does not execute (AMX tiles without the kernel's permission, or an "
+                    f"AVX-512 subset the hypervisor masks); system info: {err}"
+                )
+                log.warning("%s; rebuilding as %s", reason, BUILDS[self.index + 1][0])
+                self.fallbacks.append({"from": self.name, "reason": reason})
+                self.index += 1
+                self.python = ensure_venv(self._venv(), self.threads, self.cmake_args)
 
 
 def _cpu_busy_s() -> float:
@@ -384,6 +445,13 @@ def _run_worker(python: Path, side: str, model: Path, inputs: Path, threads: int
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     other = (_cpu_busy_s() - busy0) - (_children_cpu_s() - child0)
+    if proc.returncode == SIGILL_EXIT and side == "llamacpp":
+        info = subprocess.run(
+            [str(python), "-c", "import llama_cpp; print(llama_cpp.llama_print_system_info().decode())"],
+            capture_output=True,
+            text=True,
+        )
+        raise IllegalInstructionError(info.stdout.strip() or "unavailable (the library itself dies on import)")
     if proc.returncode != 0:
         raise RuntimeError(f"{side} worker failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
@@ -392,6 +460,17 @@ def _run_worker(python: Path, side: str, model: Path, inputs: Path, threads: int
     result["other_processes_cores_during_run"] = max(0.0, other) / wall
     result["worker_wall_s"] = wall
     return result
+
+
+def _run_side(
+    build: LlamaBuild, name: str, model: Path, inputs: Path, threads: int, prefills: int, decode_tokens: int
+) -> dict[str, Any]:
+    """One timed run of a side: ours with the project's python, llama.cpp through its build (SIGILL fallback)."""
+    if name == "ours":
+        return _run_worker(
+            Path(sys.executable), "ours", model, inputs, threads, prefills=prefills, decode_tokens=decode_tokens
+        )
+    return build.worker(model, inputs, threads, prefills=prefills, decode_tokens=decode_tokens)
 
 
 def _run_in_venv(python: Path, *args: str) -> None:
@@ -414,7 +493,7 @@ def _compare(a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
     }
 
 
-def tiny_gguf_check(python: Path, work: Path, threads: int) -> dict[str, Any]:
+def tiny_gguf_check(build: LlamaBuild, work: Path, threads: int) -> dict[str, Any]:
     """The GGUF conventions (q/k row order, the three MiniCPM scales) against our fp32 torch reference, at the
     tiny preset: llama.cpp on the f16 GGUF must give the reference's logits. Also records whether llama.cpp
     multiplies raw input embeddings by embedding_scale (official MiniCPM-V does not scale image embeddings)."""
@@ -428,7 +507,7 @@ def tiny_gguf_check(python: Path, work: Path, threads: int) -> dict[str, Any]:
     preset = get_preset("tiny")
     ckpt = write_synthetic_checkpoint(preset, work / "tiny_ckpt", parts=("llm",), seed=1)
     gguf = work / "tiny.f16.gguf"
-    _run_in_venv(python, str(HERE / "gguf_writer.py"), str(ckpt), str(gguf))
+    _run_in_venv(build.python, str(HERE / "gguf_writer.py"), str(ckpt), str(gguf))
     model = load_llm(open_checkpoint(ckpt), preset)
     ids = np.random.default_rng(1).integers(259, preset.llm.vocab_size, size=24)
     with torch.no_grad():
@@ -436,7 +515,7 @@ def tiny_gguf_check(python: Path, work: Path, threads: int) -> dict[str, Any]:
         raw_rows = model.embedding.weight[torch.from_numpy(ids)].numpy()
     inputs = work / "tiny_inputs.npz"
     np.savez(inputs, check_ids=ids, check_embeds=raw_rows)
-    _run_worker(python, "llamacpp", gguf, inputs, threads, mode="logits", out_dir=work)
+    build.worker(gguf, inputs, threads, mode="logits", out_dir=work)
     by_ids = np.load(work / "llamacpp_ids.npy")
     by_embeds = np.load(work / "llamacpp_embeds.npy")
     agreement = _compare(by_ids, ref)
@@ -525,14 +604,14 @@ def main() -> None:
     preset = get_preset(args.model)
     cfg = preset.llm
     started = datetime.now(UTC)
-    python = ensure_venv(args.venv, args.threads)
+    build = LlamaBuild(args.venv, args.threads)
     own_tmp = args.workdir is None
     work = Path(tempfile.mkdtemp(prefix="bench-decoder-", dir="/tmp")) if own_tmp else args.workdir
     work.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"benchmark": "decoder_vs_llamacpp", "weights": "synthetic", "figures": "host-measured"}
     try:
         if not args.skip_tiny_check:
-            report["gguf_check_tiny"] = tiny_gguf_check(python, work / "tiny", args.threads)
+            report["gguf_check_tiny"] = tiny_gguf_check(build, work / "tiny", args.threads)
             log.info("tiny GGUF check: %s", report["gguf_check_tiny"])
 
         t0 = time.perf_counter()
@@ -553,15 +632,15 @@ def main() -> None:
         q4_pure = work / "llm.q4_0-pure.gguf"
         if not q4.is_file() or (args.pure_q4 and not q4_pure.is_file()):
             t0 = time.perf_counter()
-            _run_in_venv(python, str(HERE / "gguf_writer.py"), str(ckpt), str(f16))
+            _run_in_venv(build.python, str(HERE / "gguf_writer.py"), str(ckpt), str(f16))
             timing["gguf_f16_s"] = time.perf_counter() - t0
             quant = "import sys; sys.path.insert(0, sys.argv[1]); import gguf_writer as g; "
             quant += "g.quantize_q4_0(sys.argv[2], sys.argv[3], threads=int(sys.argv[4]), pure=sys.argv[5] == '1')"
             t0 = time.perf_counter()
-            _run_in_venv(python, "-c", quant, str(HERE), str(f16), str(q4), str(args.threads), "0")
+            _run_in_venv(build.python, "-c", quant, str(HERE), str(f16), str(q4), str(args.threads), "0")
             timing["gguf_q4_0_s"] = time.perf_counter() - t0
             if args.pure_q4:
-                _run_in_venv(python, "-c", quant, str(HERE), str(f16), str(q4_pure), str(args.threads), "1")
+                _run_in_venv(build.python, "-c", quant, str(HERE), str(f16), str(q4_pure), str(args.threads), "1")
             f16.unlink()
         report["preparation_s"] = timing
 
@@ -579,7 +658,7 @@ def main() -> None:
         )
 
         # logits agreement at full size (both int4, different schemes: a sanity check of both paths, not parity)
-        _run_worker(python, "llamacpp", q4, inputs, args.threads, mode="logits", out_dir=work)
+        build.worker(q4, inputs, args.threads, mode="logits", out_dir=work)
         _run_worker(Path(sys.executable), "ours", ours_dir, inputs, args.threads, mode="logits", out_dir=work)
         report["logits_ours_vs_llamacpp_q4_0"] = _compare(
             np.load(work / "ours_ids.npy"), np.load(work / "llamacpp_ids.npy")
@@ -591,19 +670,15 @@ def main() -> None:
         bandwidth = measure_bandwidth(args.threads)
         log.info("bandwidth: %.2f GB/s (%s)", bandwidth["roofline_gbps"], bandwidth["roofline_source"])
 
-        sides = {"ours": (Path(sys.executable), ours_dir), "llama.cpp Q4_0": (python, q4)}
+        sides = {"ours": ours_dir, "llama.cpp Q4_0": q4}
         if args.pure_q4:
-            sides["llama.cpp Q4_0 pure"] = (python, q4_pure)
+            sides["llama.cpp Q4_0 pure"] = q4_pure
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
         for r in range(args.rounds):
             order = list(sides) if r % 2 == 0 else list(reversed(sides))
             for name in order:
-                exe, model = sides[name]
-                kind = "ours" if name == "ours" else "llamacpp"
                 quiet = wait_for_quiet(args.max_other_load, args.quiet_timeout) if args.max_other_load > 0 else None
-                result = _run_worker(
-                    exe, kind, model, inputs, args.threads, prefills=args.prefills, decode_tokens=args.decode_tokens
-                )
+                result = _run_side(build, name, sides[name], inputs, args.threads, args.prefills, args.decode_tokens)
                 result["other_processes_cores_before"] = quiet
                 runs[name].append(result)
                 log.info(
@@ -660,11 +735,9 @@ def main() -> None:
         scaling: dict[str, Any] = {}
         if args.thread_scaling and args.threads > 1:
             for name in ("ours", "llama.cpp Q4_0"):
-                exe, model = sides[name]
-                kind = "ours" if name == "ours" else "llamacpp"
                 if args.max_other_load > 0:
                     wait_for_quiet(args.max_other_load, args.quiet_timeout)
-                one = _run_worker(exe, kind, model, inputs, 1, prefills=1, decode_tokens=args.decode_tokens)
+                one = _run_side(build, name, sides[name], inputs, 1, 1, args.decode_tokens)
                 many = summary[name]["decode_tok_s"]["median"]
                 scaling[name] = {
                     "decode_tok_s_1_thread": one["decode_tok_s"],
@@ -744,7 +817,7 @@ def main() -> None:
             "llamacpp": {
                 "package": LLAMA_CPP_REQ,
                 "gguf_package": GGUF_REQ,
-                "cmake_args": CMAKE_ARGS,
+                **build.record(),
                 "quantization": "Q4_0 via llama_model_quantize (default mix: output.weight Q6_K)",
                 "system_info": runs["llama.cpp Q4_0"][0]["system_info"],
                 "context": runs["llama.cpp Q4_0"][0]["context"],

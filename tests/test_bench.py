@@ -340,3 +340,14 @@ def test_run_all_dry_run_plans_every_suite(tmp_path: Path) -> None:
     assert summary.with_suffix(".md").is_file()
     bad = subprocess.run([sys.executable, str(script), "--only", "nope"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown suite" in bad.stderr
+
+
+def test_theoretical_peak_per_precision() -> None:
+    """Operations per cycle from the CPU flags: a Xeon with AMX, a Zen 4 (512-bit on 256-bit pipes), AVX2 only."""
+    from minicpmv_edge.bench.peak import _per_cycle
+
+    xeon = _per_cycle({"avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_int8", "amx_bf16"}, "6")
+    assert {k: v[0] for k, v in xeon.items()} == {"fp32": 64, "int8": 2048, "bf16": 1024}
+    zen4 = _per_cycle({"avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16"}, "25")
+    assert {k: v[0] for k, v in zen4.items()} == {"fp32": 32, "int8": 128, "bf16": 64}
+    assert {k: v[0] for k, v in _per_cycle({"avx2", "fma"}, "23").items()} == {"fp32": 32}
