@@ -99,16 +99,8 @@ def main() -> None:
     full = np.stack(runs["float32"][0]["logits"])
     half = np.stack(runs["float16"][0]["logits"])
     cos = (full * half).sum(-1) / np.linalg.norm(full, axis=-1) / np.linalg.norm(half, axis=-1)
-    kv_mb = {
-        kv: 2
-        * args.layers
-        * preset.llm.num_kv_heads
-        * MAX_CONTEXT
-        * preset.llm.head_dim
-        * (4 if kv == "float32" else 2)
-        / 2**20
-        for kv in variants
-    }
+    per_position = 2 * args.layers * preset.llm.num_kv_heads * preset.llm.head_dim
+    kv_mb = {kv: per_position * MAX_CONTEXT * np.dtype(kv).itemsize / 2**20 for kv in variants}
     summary = {
         kv: {
             "prefill_s_median": statistics.median(x["prefill_s"] for x in runs[kv]),
