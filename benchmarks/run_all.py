@@ -2,8 +2,11 @@
 
 Each suite is its own script, run as a subprocess by path (a missing one is skipped with a message):
 
-* encoder_ort_vs_torch.py  vision encoder, ONNX Runtime vs torch eager
+* encoder_ort_vs_torch.py  vision encoder on the CPU: plain / fused fp32 / int8 ONNX Runtime vs torch eager,
+                           against the CPU's theoretical peak and best measured GEMM
 * decoder_vs_llamacpp.py   int4 decoder, ours vs llama.cpp Q4_0 (first run builds llama.cpp: minutes)
+* kv_cache_precision.py    fp16 vs fp32 KV cache: speed, peak RSS, agreement
+* export_memory.py         peak RSS of a full-size export under /usr/bin/time -v (goal <= 8 GB)
 * bandwidth.py             memory stream bandwidth (the decode roofline's denominator)
 
 Writes benchmarks/results/run_all-<date>.json and .md: per suite the command, exit status, duration, the result
@@ -58,12 +61,22 @@ SUITES: tuple[Suite, ...] = (
     Suite(
         "encoder_ort_vs_torch",
         "encoder_ort_vs_torch.py",
-        quick=("--model", "tiny", "--shapes", "280", "--runs", "1", "--warmup", "0"),
+        quick=("--model", "tiny", "--shapes", "280", "--runs", "1", "--warmup", "0", "--heldout", "2"),
     ),
     Suite(
         "decoder_vs_llamacpp",
         "decoder_vs_llamacpp.py",
         quick=("--model", "tiny", "--rounds", "1", "--prefills", "1", "--decode-tokens", "8"),
+    ),
+    Suite(
+        "kv_cache_precision",
+        "kv_cache_precision.py",
+        quick=("--layers", "1", "--rounds", "1", "--decode-tokens", "4", "--prefills", "1"),
+    ),
+    Suite(
+        "export_memory",
+        "export_memory.py",
+        quick=("--model", "tiny", "--shapes", "280"),
     ),
     Suite(
         "bandwidth",
@@ -96,9 +109,17 @@ def headline(name: str, result: Any) -> list[str]:
             return [f"roofline bandwidth {result['roofline_gbps']:.2f} GB/s ({result['roofline_source']})"]
         if name == "encoder_ort_vs_torch":
             return [
-                f"{r['shape']}x{r['shape']}: torch eager {r['torch_eager_s']} s, ONNX Runtime {r['onnxruntime_s']} s "
-                f"({r['speedup_ort_vs_eager']}x)"
+                f"{r['shape']}x{r['shape']} {backend}: {b['median_s']} s ({b['speedup_vs_eager']}x eager, "
+                f"{b['of_theoretical_peak']} of peak, held-out cosine {b['heldout_cosine_vs_torch_fp32']})"
                 for r in result["rows"]
+                for backend, b in r["backends"].items()
+            ]
+        if name == "kv_cache_precision":
+            return [f"fp16 over fp32 cache: {result['fp16_over_fp32']}", str(result["agreement_fp16_vs_fp32_cache"])]
+        if name == "export_memory":
+            return [
+                f"{result['model']}: peak RSS {result['time_v_max_rss_gib']} GiB (time -v), process tree "
+                f"{result['process_tree_peak_rss_gib']} GiB, goal {result['goal_gib']} GiB"
             ]
         if name == "decoder_vs_llamacpp":
             return [

@@ -333,7 +333,13 @@ def test_run_all_dry_run_plans_every_suite(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     (summary,) = tmp_path.glob("run_all-*-dry-run.json")
     suites = {s["suite"]: s for s in json.loads(summary.read_text())["suites"]}
-    assert set(suites) == {"encoder_ort_vs_torch", "decoder_vs_llamacpp", "bandwidth"}
+    assert set(suites) == {
+        "encoder_ort_vs_torch",
+        "decoder_vs_llamacpp",
+        "kv_cache_precision",
+        "export_memory",
+        "bandwidth",
+    }
     for name, s in suites.items():
         present = (ROOT / "benchmarks" / f"{name}.py").is_file()
         assert s["status"] == ("planned" if present else "skipped")
