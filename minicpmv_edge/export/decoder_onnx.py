@@ -34,7 +34,7 @@ stream stay fp32. Half the cache memory (755 MB instead of 1.51 GB for 2.0 at 20
 cache, same weights: tiny preset (plain and peaked head, 64 teacher-forced positions) logit cosine >= 0.99998 and
 the same greedy token everywhere; the 2.0 layer shape at 8 layers (benchmarks/kv_cache_precision.py, 33 greedy
 steps after a 160-position prefill) min cosine 0.99944, same greedy tokens, and no slower (host-measured, loaded
-machine). int8 caches are not offered: GroupQueryAttention's CPU kernel takes fp32 or fp16 caches only.
+machine). An int8 cache was not tried.
 """
 
 from __future__ import annotations
