@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from minicpmv_edge.bench import figures as F
@@ -118,9 +117,9 @@ def encoder_costs(bundle: Any) -> dict[int, EncoderCost]:
     from minicpmv_edge.bench.graph_cost import graph_cost
 
     out = {}
-    for key in sorted(bundle.manifest.get("vision", {}).get("encoders", {}), key=int):
-        cost = graph_cost(bundle.encoder_file(int(key)))
-        out[int(key)] = EncoderCost(int(key), cost.flops, cost.weight_bytes)
+    for size in bundle.encoder_sizes():
+        cost = graph_cost(bundle.encoder_file(size))
+        out[size] = EncoderCost(size, cost.flops, cost.weight_bytes)
     return out
 
 
@@ -129,8 +128,8 @@ def decoder_traffic(bundle: Any, position: int) -> DecoderTraffic:
     Initializers read only by GroupQueryAttention (the RoPE cos/sin tables) are left out: a step reads one row."""
     import onnx
 
-    section = bundle.section("llm")
-    path = Path(bundle.root) / section.get("dir", ".") / section["onnx"]
+    llm = bundle.llm
+    path = bundle.path(llm.path(llm.onnx))
     model = onnx.load(str(path), load_external_data=False)
     consumers: dict[str, list[tuple[str, int]]] = {}
     for node in model.graph.node:
@@ -148,11 +147,9 @@ def decoder_traffic(bundle: Any, position: int) -> DecoderTraffic:
             continue
         else:
             other += size
-    hidden = int(section["hidden_size"])
-    emb = section.get("embedding", {})
-    row = hidden * (1 if emb.get("storage") == "int8-per-row" else 4) + 4
-    kv_item = 2 if str(section.get("kv_cache", {}).get("dtype", "float32")) == "float16" else 4
-    kv = 2 * int(section["num_layers"]) * int(section["num_kv_heads"]) * int(section["head_dim"]) * kv_item
+    row = llm.hidden_size * (1 if llm.embedding.storage == "int8-per-row" else 2) + 4
+    kv_item = 2 if llm.kv_cache.get("dtype") == "float16" else 4
+    kv = 2 * llm.num_layers * llm.num_kv_heads * llm.head_dim * kv_item
     return DecoderTraffic(int4, scales, other, row, kv, position)
 
 
@@ -332,5 +329,5 @@ def estimate_bundle(
         log.warning("estimates skipped: the onnx package is not installed (pip install onnx)")
         return None
     encoders = encoder_costs(bundle)
-    decoder = decoder_traffic(bundle, kv_position) if "llm" in bundle.manifest else None
+    decoder = decoder_traffic(bundle, kv_position) if bundle.manifest.llm else None
     return estimate(encoders, decoder, chips, preset=bundle.preset, mode=mode, shapes_per_image=shapes_per_image)

@@ -21,7 +21,7 @@ from minicpmv_edge.bench.importers import Imported
 from minicpmv_edge.bench.match import profile_match
 from minicpmv_edge.bench.reference import PROFILES, primary_profile, target_profiles
 from minicpmv_edge.bench.runner import HostRun
-from minicpmv_edge.bench.schema import REPORT_SCHEMA_ID, validate
+from minicpmv_edge.bench.schema import REPORT_SCHEMA_ID, errors, validate
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,18 @@ def build_report(
     return report
 
 
+def is_our_report(path: Path) -> bool:
+    """A folder whose report.json is a bench report we wrote (valid against our schema), not any report.json."""
+    from minicpmv_edge.errors import EdgeError
+    from minicpmv_edge.safe_json import load_json_file
+
+    try:
+        data = load_json_file(path / "report.json", what="report")
+    except EdgeError:
+        return False
+    return isinstance(data, dict) and data.get("schema") == REPORT_SCHEMA_ID and not errors(data, "report")
+
+
 def write_report(report: dict[str, Any], out: str | Path) -> Path:
     """Write report.json, report.md and report.html into `out` (replaced whole, only if it holds a report)."""
     from minicpmv_edge.bench.render_html import render_html
@@ -116,7 +128,7 @@ def write_report(report: dict[str, Any], out: str | Path) -> Path:
     from minicpmv_edge.bundle import atomic_directory
 
     out = Path(out)
-    with atomic_directory(out, replace_if="report.json") as tmp:
+    with atomic_directory(out, owned=is_our_report, what="benchmark report") as tmp:
         (tmp / "report.json").write_text(json.dumps(report, indent=2) + "\n")
         (tmp / "report.md").write_text(render_markdown(report))
         (tmp / "report.html").write_text(render_html(report))

@@ -296,7 +296,7 @@ class QaiHubBackend:
         hub = self._hub or _import_hub()
         if self._check_access:
             check_chipset(chip, device, preflight(hub, device))
-        shapes = req.shapes or tuple(int(s) for s in bundle.manifest.get("vision", {}).get("encoders", {}))
+        shapes = req.shapes or bundle.encoder_sizes()
         sources = {size: bundle.encoder_file(size) for size in shapes}
         calib_files, heldout_files = calibration.calibration_split(req.calibration)
         n_calib = _int_option(req.options, "calibration_images", None)
@@ -350,8 +350,9 @@ class QaiHubBackend:
             shutil.rmtree(work, ignore_errors=True)
         return CompileResult(
             files=sorted(files),
+            precision=precision.name,
+            encoders={size: f"encoder_{size}_ctx.onnx" for size in shapes},
             report={
-                "precision": precision.name,
                 "device": device,
                 "target_runtime": TARGET_RUNTIME,
                 "quantization": {**quant, "where": "local (uploaded as QDQ ONNX)"} if quant else None,
@@ -359,8 +360,9 @@ class QaiHubBackend:
                 "summary": summary,
                 "jobs": details,
                 "next_steps": [
-                    f"minicpmv-edge run {bundle.root} --encoder qnn --target {chip.key} ... loads the qnn-* build; "
-                    f"the files here are the same format (EPContext ONNX + QNN context binary) for the phone",
+                    f"minicpmv-edge run {bundle.root} --target {chip.key} --precision {precision.name} ... runs this "
+                    "build on the QNN EP like a local one; the files are the same format (EPContext ONNX + QNN "
+                    "context binary) for the phone",
                 ],
             },
         )

@@ -328,7 +328,7 @@ class QnnBackend:
         if chip.soc_model is None or chip.htp_arch is None:
             raise EdgeError(f"{chip.key} ({chip.name}) is not a Snapdragon HTP target; qnn compiles for sm8xxx chips")
         precision = get_precision(req.precision, chip)
-        shapes = req.shapes or tuple(int(s) for s in bundle.manifest.get("vision", {}).get("encoders", {}))
+        shapes = req.shapes or bundle.encoder_sizes()
         if not shapes:
             raise EdgeError(f"bundle {bundle.root} has no vision encoders to compile; export it with --parts vision")
         sources = {size: bundle.encoder_file(size) for size in shapes}  # fails early on a shape the bundle lacks
@@ -429,13 +429,14 @@ class QnnBackend:
 
         return CompileResult(
             files=sorted(files),
+            precision=precision.name,
+            encoders={size: f"encoder_{size}_ctx.onnx" for size in shapes},
             report={
-                "precision": precision.name,
                 "precision_note": precision.note,
                 "htp": {"soc_model": chip.soc_model, "htp_arch": chip.htp_arch, "qnn_sdk": sdk},
                 "quantization": quant_report,
                 "calibration": {
-                    "source": str(req.calibration or calibration.REPO_CALIBRATION),
+                    "source": str(req.calibration or calibration.DEFAULT_CALIBRATION),
                     "calibration_images": quant_report["calibration_images"] if quant_report else 0,
                     "heldout_images_available": len(heldout_files),
                 },
@@ -450,7 +451,8 @@ class QnnBackend:
                     "compile_s": "host-measured",
                 },
                 "next_steps": [
-                    f"minicpmv-edge run {bundle.root} --encoder qnn --target {chip.key} --image IMG --prompt TEXT",
+                    f"minicpmv-edge run {bundle.root} --target {chip.key} --precision {precision.name} --image IMG "
+                    "--prompt TEXT",
                     "on the phone: load encoder_<S>_ctx.onnx (its .bin beside it) with ONNX Runtime's QNN EP "
                     f"(onnxruntime-android-qnn, QNN {sdk or 'runtime'} compatible libraries)",
                 ],
