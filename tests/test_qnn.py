@@ -306,7 +306,8 @@ def test_hub_build_is_recorded_and_runs_like_a_local_qnn_build(compiled_bundle: 
         }
         return ijob
 
-    req = CompileRequest(chip=get_chip("sm8650"), shapes=(280,), options={"calibration_images": "4", "heldout_images": "2"})
+    options = {"calibration_images": "4", "heldout_images": "2"}
+    req = CompileRequest(chip=get_chip("sm8650"), shapes=(280,), options=options)
     with (
         mock.patch.object(adapter, "preflight", return_value=["chipset:qualcomm-snapdragon-8gen3"]) as preflight,
         mock.patch.object(adapter, "check_chipset") as check_chipset,
