@@ -19,6 +19,11 @@ LLMArch = Literal["minicpm", "llama", "qwen2"]
 PromptStyle = Literal["minicpm-v2", "llama3", "chatml"]
 
 
+# The encoder's input spec, declared once: float32 [1,3,S,S] NCHW RGB in [-1,1] -> float32 [1,Q,D] image embeddings
+ENCODER_INPUT = "pixel_values"
+ENCODER_OUTPUT = "image_embeds"
+
+
 @dataclass(frozen=True)
 class VisionConfig:
     """SigLIP-400M tower.
