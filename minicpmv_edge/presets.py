@@ -1,6 +1,6 @@
 """Model presets: every MiniCPM-V version as the same dataclass shape.
 
-Numbers come from the official HF configs (see `docs/` in the shared reference, `minicpmv-reference.md` §1).
+Numbers come from the official HF configs (`docs/reference/minicpmv-reference.md` §1).
 `tiny` is the 2.0 architecture at toy width, for tests and the demo. Code never branches on a preset's name, only
 on the fields below, so a new version is a new preset, not new code paths.
 """

@@ -6,7 +6,7 @@ Per shape S the compile folder gets `encoder_S.onnx` (static, onnxslim'd, op-che
 `pulsar2` or a `pulsar2:*` image is present; otherwise the report says where to run `build.sh`. An `.axmodel` is
 listed only when it exists.
 
-Config defaults (from AXERA's own ViT configs, shared docs npu-toolchains.md A2, unless noted):
+Config defaults (from AXERA's own ViT configs, docs/reference/npu-toolchains.md A2, unless noted):
 - NPU3 (all three NPU groups); `static_batch_sizes [1]`; FP32 NCHW RGB input with mean 0 / std 1, because the SDK's
   preprocessor already normalises to [-1, 1] and the calibration tensors are exactly what the runtime feeds.
 - u16: the whole model at U16 activations (`DEFAULT`..`DEFAULT` subgraph), as in AXERA's MiniCPM-V 4.6 and
