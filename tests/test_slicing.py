@@ -1,4 +1,5 @@
-"""Slicing geometry against the worked examples of docs/reference/minicpmv-reference.md §4, and the static-shape preprocessing modes."""
+"""Slicing geometry against the worked examples of docs/reference/minicpmv-reference.md §4, and the static-shape
+preprocessing modes."""
 
 from __future__ import annotations
 

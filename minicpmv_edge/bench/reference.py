@@ -60,7 +60,8 @@ AX650N_AXLLM_MINICPM_V2 = ReferenceProfile(
     decode_tok_s=5.55,
     prompt_tokens=None,
     provenance="device-measured",
-    source="AXERA ax-llm logs: ax-llm `minicpm-v` branch README; pulsar2-docs commit 55c7333 (docs/reference/npu-toolchains.md A4)",
+    source="AXERA ax-llm logs: ax-llm `minicpm-v` branch README; pulsar2-docs commit 55c7333 "
+    "(docs/reference/npu-toolchains.md A4)",
     ttft_s=0.5209,
     chip="ax650n",
     preset="minicpm-v-2",
