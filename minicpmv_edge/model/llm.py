@@ -6,7 +6,8 @@ plain, obviously-right math over speed: `forward` recomputes the whole sequence,
 
 MiniCPM (`arch == "minicpm"`, see docs/reference/minicpmv-reference.md §3.3): token embeddings are multiplied by
 `scale_emb` where ids are embedded (`embed_tokens`), never the image embeddings spliced in; each residual branch is
-multiplied by `scale_depth / sqrt(num_layers)`; the final hidden state is divided by `hidden_size / dim_model_base` before lm_head.
+multiplied by `scale_depth / sqrt(num_layers)`; the final hidden state is divided by `hidden_size / dim_model_base`
+before lm_head.
 """
 
 from __future__ import annotations
