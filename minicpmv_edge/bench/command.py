@@ -30,8 +30,8 @@ def run_bench(req: BenchRequest) -> tuple[dict[str, Any], Path]:
     from minicpmv_edge.bench.importers import import_file
     from minicpmv_edge.bench.machine import machine_info
     from minicpmv_edge.bench.report import build_report, is_our_report, write_report
-    from minicpmv_edge.bundle import check_replaceable
     from minicpmv_edge.bench.runner import open_bundle, run_host
+    from minicpmv_edge.bundle import check_replaceable
     from minicpmv_edge.npu_backends.chips import CHIPS, get_chip
     from minicpmv_edge.presets import get_preset
     from minicpmv_edge.runtime.encoders import EncoderOptions
