@@ -238,6 +238,8 @@ def validate(data: Any, where: str) -> None:
         err = problems[0]
         name = ".".join(str(p) for p in err.absolute_path) or "(top level)"
         message = err.message.splitlines()[0][:200]
+        if err.validator == "pattern" and err.validator_value == schema()["$defs"]["relpath"]["pattern"]:
+            message = f"{err.instance!r} is not a path inside the bundle (absolute, '..' or a backslash)"
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise BundleError(f"{where}: field {name}: {message}{more}")
 

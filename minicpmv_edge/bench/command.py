@@ -29,8 +29,9 @@ def run_bench(req: BenchRequest) -> tuple[dict[str, Any], Path]:
     from minicpmv_edge.bench.estimate import estimate_bundle
     from minicpmv_edge.bench.importers import import_file
     from minicpmv_edge.bench.machine import machine_info
-    from minicpmv_edge.bench.report import build_report, write_report
+    from minicpmv_edge.bench.report import build_report, is_our_report, write_report
     from minicpmv_edge.bench.runner import open_bundle, run_host
+    from minicpmv_edge.bundle import check_replaceable
     from minicpmv_edge.npu_backends.chips import CHIPS, get_chip
     from minicpmv_edge.presets import get_preset
     from minicpmv_edge.runtime.encoders import EncoderOptions
@@ -40,6 +41,8 @@ def run_bench(req: BenchRequest) -> tuple[dict[str, Any], Path]:
         raise EdgeError("bench needs a BUNDLE to run, --import FILE to read device results, or both")
     config = req.config
     config.check()
+    if req.out is not None:
+        check_replaceable(req.out, is_our_report, "benchmark report")  # before minutes of runs, not after
     target = get_chip(config.target).key if config.target else None
     if req.preset:
         get_preset(req.preset)  # an unknown name is a user error here, not a silent "not comparable" later

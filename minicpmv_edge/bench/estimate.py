@@ -29,6 +29,7 @@ from minicpmv_edge.bench.reference import (
     ReferenceProfile,
 )
 from minicpmv_edge.npu_backends.chips import Chip
+from minicpmv_edge.presets import ModelPreset
 
 log = logging.getLogger(__name__)
 
@@ -317,6 +318,41 @@ def estimate(
         "weights + scales + other initializers + one embedding row + the KV cache up to the mean decode position",
     }
     return Estimates(figures, rows, assumptions, costs)
+
+
+def preset_costs(preset: ModelPreset, sizes: list[int], position: int) -> tuple[dict[int, EncoderCost], DecoderTraffic]:
+    """Encoder and decode-step costs of a full-size preset from its dimensions alone (no export needed), counted the
+    way `graph_cost` and `decoder_traffic` count an exported bundle (2.0 at 280: 348.6 GFLOP, as graph_cost gives):
+    SigLIP tower + resampler FLOPs with fp32 weights; int4 block-32 weights with fp32 scales, an int8 embedding row,
+    fp32 KV. Used where no bundle of that size exists on this machine (the demo's full-size estimate)."""
+    v, r, llm = preset.vision, preset.resampler, preset.llm
+    encoders = {}
+    for size in sizes:
+        tokens = (size // v.patch_size) ** 2
+        tower = vit_flops(size, v.patch_size, v.hidden_size, v.num_layers, v.intermediate_size, cls=False)
+        kv_in = 2 * tokens * v.hidden_size * r.embed_dim  # kv_proj to the LLM width
+        projections = 2 * (2 * tokens + 2 * r.query_num) * r.embed_dim**2  # k, v of the patches; q, out of the queries
+        attention = 4 * r.query_num * tokens * r.embed_dim
+        tower_params = v.num_layers * (4 * v.hidden_size**2 + 2 * v.hidden_size * v.intermediate_size)
+        resampler_params = v.hidden_size * r.embed_dim + 4 * r.embed_dim**2
+        encoders[size] = EncoderCost(
+            size, float(tower + kv_in + projections + attention), 4 * (tower_params + resampler_params)
+        )
+    head = llm.head_dim
+    per_layer = (
+        llm.hidden_size * head * (2 * llm.num_heads + 2 * llm.num_kv_heads)
+        + 3 * llm.hidden_size * llm.intermediate_size
+    )
+    linear = llm.num_layers * per_layer + llm.vocab_size * llm.hidden_size  # lm_head is int4 too
+    decoder = DecoderTraffic(
+        int4_weight_bytes=linear // 2,
+        scale_bytes=linear // 32 * 4,
+        other_bytes=(2 * llm.num_layers + 1) * llm.hidden_size * 4,
+        embedding_row_bytes=llm.hidden_size + 4,
+        kv_bytes_per_position=2 * llm.num_layers * llm.num_kv_heads * head * 4,
+        position=position,
+    )
+    return encoders, decoder
 
 
 def estimate_bundle(

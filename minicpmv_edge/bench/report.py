@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from minicpmv_edge import __version__
 from minicpmv_edge.bench.estimate import Estimates
 from minicpmv_edge.bench.figures import Figure
 from minicpmv_edge.bench.importers import Imported
@@ -22,6 +20,7 @@ from minicpmv_edge.bench.match import profile_match
 from minicpmv_edge.bench.reference import PROFILES, primary_profile, target_profiles
 from minicpmv_edge.bench.runner import HostRun
 from minicpmv_edge.bench.schema import REPORT_SCHEMA_ID, errors, validate
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +32,6 @@ PROVENANCE_MEANING = {
     "estimated": "computed from FLOPs / bytes and published chip figures, under the assumptions listed",
     "device-measured": "measured on the target device itself",
 }
-
-
-def _versions() -> dict[str, str | None]:
-    from importlib import metadata
-
-    out: dict[str, str | None] = {"minicpmv_edge": __version__, "python": platform.python_version()}
-    for pkg in ("onnxruntime", "numpy", "tokenizers"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = None
-    return out
 
 
 def _reference_dict(ref: Any) -> dict[str, Any]:
@@ -90,7 +77,7 @@ def build_report(
         "schema": REPORT_SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "generator": _versions(),
+        "generator": tool_versions("onnxruntime", "numpy", "tokenizers"),
         "provenance_labels": PROVENANCE_MEANING,
         "machine": machine,
         "bundle": host.bundle if host else None,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import platform
 import tempfile
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +37,6 @@ def parity_inputs(size: int, seed: int) -> dict[str, np.ndarray]:
     photo = square_input(load_image(SAMPLE_IMAGE), size)
     noise = np.random.default_rng(seed).uniform(-1, 1, (1, 3, size, size)).astype(np.float32)
     return {f"photo {SAMPLE_IMAGE.name}": photo, f"uniform noise seed {seed}": noise}
-
-
-def tool_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "minicpmv-edge": __version__}
-    for name in TOOLS:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
 
 
 def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
@@ -134,7 +123,7 @@ def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -
             manifest["llm"] = _export_llm(ckpt, req, tmp)
             manifest["tokenizer"] = write_tokenizer(preset, None if ckpt.synthetic else ckpt.path, tmp / "tokenizer")
             manifest["prompt"] = _prompt_section(preset)
-        manifest["tools"] = tool_versions()
+        manifest["tools"] = tool_versions(*TOOLS)
         manifest["files"] = [dataclasses.asdict(r) for r in all_file_records(tmp)]
         typed = mf.from_dict(manifest, "the exported manifest")
         write_manifest(tmp, typed)

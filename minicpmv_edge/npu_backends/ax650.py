@@ -6,7 +6,7 @@ Per shape S the compile folder gets `encoder_S.onnx` (static, onnxslim'd, op-che
 `pulsar2` or a `pulsar2:*` image is present; otherwise the report says where to run `build.sh`. An `.axmodel` is
 listed only when it exists.
 
-Config defaults (from AXERA's own ViT configs, shared docs npu-toolchains.md A2, unless noted):
+Config defaults (from AXERA's own ViT configs, docs/reference/npu-toolchains.md A2, unless noted):
 - NPU3 (all three NPU groups); `static_batch_sizes [1]`; FP32 NCHW RGB input with mean 0 / std 1, because the SDK's
   preprocessor already normalises to [-1, 1] and the calibration tensors are exactly what the runtime feeds.
 - u16: the whole model at U16 activations (`DEFAULT`..`DEFAULT` subgraph), as in AXERA's MiniCPM-V 4.6 and
@@ -471,7 +471,7 @@ class Ax650Backend:
             "%dx%d %s emulated: worst held-out cosine %.6f (mean %.6f), max abs %.3g",
             size, size, precision.name, sim.simulated_cosine, sim.simulated_cosine_mean, sim.max_abs,
         )  # fmt: skip
-        if sim.simulated_cosine < min_cosine:
+        if not sim.simulated_cosine >= min_cosine:  # NaN fails
             hint = "try --precision u16" if precision.name != "u16" else "try more representative --calibration images"
             raise EdgeError(
                 f"AX650N {precision.name} emulated quantization at {size}x{size}: worst held-out cosine "
@@ -495,7 +495,7 @@ def _next_steps(root: Path, build_name: str, shapes: list[int], *, built: bool) 
         f"copy the bundle to the AX650N board and time the NPU there, in the build's folder: for s in {sizes}; do "
         "ax_run_model -m encoder_$s.axmodel -w 3 -r 10; done | tee ax_run_model.log",
         'store those timings with the bundle (device-measured): python -c "from minicpmv_edge.npu_backends.'
-        f"ax_run_model import store_log; store_log('BUNDLE', '<build folder>/ax_run_model.log')\"",
+        "ax_run_model import store_log; store_log('BUNDLE', '<build folder>/ax_run_model.log')\"",
         "answer with the NPU encoder on the board: minicpmv-edge run BUNDLE --target ax650n --image IMG --prompt Q "
         "(needs pyaxengine)",
     ]

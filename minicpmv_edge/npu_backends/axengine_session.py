@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.errors import EdgeError, first_line
 from minicpmv_edge.manifest import Build
 from minicpmv_edge.runtime.bundle_view import Bundle
 from minicpmv_edge.runtime.encoders import EncoderOptions
@@ -61,8 +61,7 @@ class AxEngineEncoder:
         try:
             session = self._axe.InferenceSession(str(path), providers=[self._provider])
         except Exception as err:  # the engine's errors are not typed; keep the CLI's one-line contract
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise EdgeError(f"pyaxengine could not load {path}: {first}") from None
+            raise EdgeError(f"pyaxengine could not load {path}: {first_line(err)}") from None
         self._sessions[size] = session
         return session
 

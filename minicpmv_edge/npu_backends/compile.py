@@ -33,6 +33,7 @@ from minicpmv_edge.manifest import Build, BuildEncoder, Manifest
 from minicpmv_edge.npu_backends import registry
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
 from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def compile_bundle(bundle_path: str | Path, req: CompileRequest, via: str | None
             "precision": result.precision,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **result.report,
+            "tools": {**tool_versions("onnxruntime", "onnx"), **result.report.get("tools", {})},
         }
         (tmp / REPORT_NAME).write_text(json.dumps(report, indent=2) + "\n")
         result.report = report

@@ -12,10 +12,11 @@ import logging
 import numpy as np
 import onnxruntime as ort
 
-from minicpmv_edge.errors import BundleError, EdgeError
+from minicpmv_edge.errors import BundleError, EdgeError, first_line
 from minicpmv_edge.manifest import Build
 from minicpmv_edge.npu_backends import qnn_ep
 from minicpmv_edge.npu_backends.chips import get_chip
+from minicpmv_edge.presets import ENCODER_INPUT
 from minicpmv_edge.runtime.bundle_view import Bundle
 from minicpmv_edge.runtime.encoders import EncoderOptions
 from minicpmv_edge.safe_json import load_json_file
@@ -63,11 +64,10 @@ class QnnEncoder:
             except EdgeError:
                 raise
             except Exception as err:
-                first = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
-                raise EdgeError(f"{ctx} does not load on the QNN HTP ({self.chip}): {first}") from None
+                raise EdgeError(f"{ctx} does not load on the QNN HTP ({self.chip}): {first_line(err)}") from None
         return self._sessions[size]
 
     def encode(self, pixel_values: np.ndarray) -> np.ndarray:
         """`pixel_values` float32 `[1,3,S,S]` NCHW RGB in [-1,1] -> image embeddings float32 `[Q, D]`."""
-        (out,) = self._session(int(pixel_values.shape[-1])).run(None, {"pixel_values": pixel_values})
+        (out,) = self._session(int(pixel_values.shape[-1])).run(None, {ENCODER_INPUT: pixel_values})
         return out[0]

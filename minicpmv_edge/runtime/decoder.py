@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 import onnxruntime as ort
 
-from minicpmv_edge.errors import BundleError, EdgeError
+from minicpmv_edge.errors import BundleError, EdgeError, first_line
 from minicpmv_edge.manifest import Embedding, Llm, llm_from_dict
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def load_npy(path: Path, *, mmap: bool = False) -> np.ndarray:
     try:
         array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except (OSError, ValueError) as err:
-        raise BundleError(f"{path} is not a readable .npy array: {str(err).splitlines()[0][:200]}") from None
+        raise BundleError(f"{path} is not a readable .npy array: {first_line(err, 200)}") from None
     if array.dtype.kind not in "iuf":
         raise BundleError(f"{path} holds {array.dtype} values, not numbers")
     return array

@@ -16,6 +16,7 @@ import onnxruntime as ort
 from minicpmv_edge.errors import BundleError
 from minicpmv_edge.npu_backends import registry
 from minicpmv_edge.npu_backends.chips import get_chip
+from minicpmv_edge.presets import ENCODER_INPUT
 from minicpmv_edge.runtime.bundle_view import Bundle
 
 
@@ -63,7 +64,7 @@ class OnnxCpuEncoder:
             self._sessions[size] = ort.InferenceSession(
                 str(path), session_options(self._options.threads), providers=["CPUExecutionProvider"]
             )
-        (out,) = self._sessions[size].run(None, {"pixel_values": pixel_values})
+        (out,) = self._sessions[size].run(None, {ENCODER_INPUT: pixel_values})
         return out[0]
 
 
