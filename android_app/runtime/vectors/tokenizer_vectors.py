@@ -204,6 +204,38 @@ def release_v26() -> Tokenizer:
     return tok
 
 
+def coverage_sentencepiece() -> Tokenizer:
+    """The 2.0 model behind the components the releases leave out: NFKC, Strip, digit and space Splits
+    (contiguous, merged-with-previous), Metaspace with `split`, a two-char Strip decoder (Rust panics on empty
+    text when `stop` > 0)."""
+    tok = Tokenizer.from_str(release_v2(metaspace=True).to_str())
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Strip(left=True, right=False)])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"\d"), behavior="contiguous"),
+        pre_tokenizers.Split(" ", behavior="merged_with_previous"),
+        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True),
+    ])  # fmt: skip
+    tok.decoder = decoders.Sequence([decoders.Metaspace(replacement="▁", prepend_scheme="always"),
+                                     decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 2, 0)])  # fmt: skip
+    return tok
+
+
+def coverage_byte_level() -> Tokenizer:
+    """The 2.5 model behind NFD, Lowercase, regex Replace, removed / inverted merged-with-next Splits, the GPT-2
+    ByteLevel regex with a prefix space, and a Replace decoder."""
+    tok = Tokenizer.from_str(release_v25().to_str())
+    tok.normalizer = normalizers.Sequence(
+        [normalizers.NFD(), normalizers.Lowercase(), normalizers.Replace(Regex(r"\s{2,}"), "\t")]
+    )
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"[,.!?]"), behavior="removed"),
+        pre_tokenizers.Split(Regex(r"\p{L}+"), behavior="merged_with_next", invert=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=True, use_regex=True),
+    ])  # fmt: skip
+    tok.decoder = decoders.Sequence([decoders.ByteLevel(), decoders.Replace("\t", "  ")])
+    return tok
+
+
 def qwen2_sized(rng: random.Random) -> Tokenizer:
     """151,643 BPE tokens and 151,387 merges built by random pair joins (load-time test, like a real Qwen2 file)."""
     alphabet = pre_tokenizers.ByteLevel.alphabet()
@@ -276,6 +308,8 @@ def main(vectors_dir: Path) -> None:
         "v2-metaspace": lambda: release_v2(metaspace=True),
         "v25": release_v25,
         "v26": release_v26,
+        "cover-sentencepiece": coverage_sentencepiece,
+        "cover-byte-level": coverage_byte_level,
         **{f"synthetic-{p}": (lambda p=p: synthetic_tokenizer(get_preset(p)))
            for p in ("tiny", "minicpm-v-2", "minicpm-llama3-v-2_5", "minicpm-v-2_6")},
         "qwen2-sized": lambda: qwen2_sized(rng),

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -145,8 +147,13 @@ class TokenizerTest {
                 assertWholeCharacters(chunk);
                 all.append(chunk);
             }
-            boolean wellFormed = !tok.decode(ids).contains("\uFFFD");
-            if (errorAt < 0 && wellFormed) { // bytes that never complete a character decode differently in hindsight
+            StringBuilder python = new StringBuilder();
+            for (int i = 0; i < steps.length(); i++) {
+                python.append(steps.getString(i));
+            }
+            // Where Python's chunks are a prefix of the full decode (not so for a byte run that never completes a
+            // character, or a Strip decoder seeing a shorter window), pushes + flush must complete it exactly.
+            if (errorAt < 0 && tok.decode(ids).startsWith(python.toString())) {
                 all.append(sd.flush());
                 assertEquals(tok.decode(ids), all.toString(), name + " stream " + s + ": pushes + flush == decode");
             }
@@ -179,31 +186,36 @@ class TokenizerTest {
     }
 
     /**
-     * The second load comes from the binary cache. Reported: the first load and the best of three cached loads
-     * (wall clock, this JVM: the CI host is shared, the best of three is the load's cost rather than the neighbours').
+     * The second load comes from the binary cache. Reported: the first load and five cached loads, wall clock and CPU
+     * time of the loading thread, in this JVM. The CI host is shared, so the budget applies to the best of five:
+     * that is the load's own cost rather than its neighbours'.
      */
     @Test
     void secondLoadOfAQwen2SizedTokenizerIsFast(@TempDir File cache) throws Exception {
         File json = tokenizerJson("qwen2-sized");
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
+        long c0 = cpu.getCurrentThreadCpuTime();
         Tokenizer first = Tokenizer.fromFile(json, cache);
         long firstMs = (System.nanoTime() - t0) / 1_000_000;
+        long firstCpuMs = (cpu.getCurrentThreadCpuTime() - c0) / 1_000_000;
         long bestMs = Long.MAX_VALUE;
-        List<Long> all = new ArrayList<>();
+        List<String> loads = new ArrayList<>();
         Tokenizer second = null;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 5; i++) {
             long t1 = System.nanoTime();
+            long c1 = cpu.getCurrentThreadCpuTime();
             second = Tokenizer.fromFile(json, cache);
             long ms = (System.nanoTime() - t1) / 1_000_000;
-            all.add(ms);
+            loads.add(ms + "/" + (cpu.getCurrentThreadCpuTime() - c1) / 1_000_000);
             bestMs = Math.min(bestMs, ms);
             assertTrue(second.fromCache);
         }
         System.out.printf("tokenizer load (host-measured, synthetic Qwen2-sized: %d tokens, %d merges, %d-byte JSON):"
-                        + " first %d ms (JSON + cache write), cached loads %s ms (best %d)%n",
-                second.vocabSize(), second.model().mergeLeft.length, json.length(), firstMs, all, bestMs);
+                        + " first %d ms wall / %d ms cpu (JSON + cache write), cached loads wall/cpu ms %s, best %d ms%n",
+                second.vocabSize(), second.model().mergeLeft.length, json.length(), firstMs, firstCpuMs, loads, bestMs);
         assertTrue(second.model().mergeLeft.length > 150000, "the timing needs a Qwen2-sized merge list");
-        assertTrue(bestMs < SECOND_LOAD_BUDGET_MS, "cached load took " + all + " ms");
+        assertTrue(bestMs < SECOND_LOAD_BUDGET_MS, "cached loads took " + loads + " ms (wall/cpu)");
         assertArrayEquals(first.encode("Hello 世界 😀 <|im_start|>"), second.encode("Hello 世界 😀 <|im_start|>"));
     }
 
