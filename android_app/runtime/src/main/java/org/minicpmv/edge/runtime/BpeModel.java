@@ -231,8 +231,8 @@ final class BpeModel {
 
     /** Open-addressing long -> int map (no boxing; value -1 marks an empty slot). */
     static final class LongIntMap {
-        final long[] keys;
-        final int[] values;
+        private final long[] keys;
+        private final int[] values;
         private final int mask;
 
         LongIntMap(int expected) {

@@ -88,10 +88,6 @@ final class BpeVocab {
         return new String(blob, offsets[e], offsets[e + 1] - offsets[e], StandardCharsets.UTF_8);
     }
 
-    String entryToken(int e) {
-        return new String(blob, offsets[e], offsets[e + 1] - offsets[e], StandardCharsets.UTF_8);
-    }
-
     /** The slot holding {@code token}, or the empty slot where it would go. */
     private int find(String token, int hash) {
         int mask = table.length - 1;

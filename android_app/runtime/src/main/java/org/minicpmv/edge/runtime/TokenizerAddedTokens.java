@@ -18,7 +18,6 @@ final class TokenizerAddedTokens {
     static final class Token {
         final String content;
         final int id;
-        final boolean special;
         final boolean normalized;
         final boolean lstrip;
         final boolean rstrip;
@@ -29,8 +28,7 @@ final class TokenizerAddedTokens {
         Token(JSONObject o) throws JSONException {
             content = o.getString("content");
             id = o.getInt("id");
-            special = o.optBoolean("special");
-            normalized = o.optBoolean("normalized", !special);
+            normalized = o.optBoolean("normalized", !o.optBoolean("special"));
             lstrip = o.optBoolean("lstrip");
             rstrip = o.optBoolean("rstrip");
             singleWord = o.optBoolean("single_word");
@@ -44,7 +42,6 @@ final class TokenizerAddedTokens {
         Token token;
     }
 
-    final List<Token> tokens = new ArrayList<>();
     final Map<String, Integer> contentToId = new HashMap<>();
     final Map<Integer, Token> byId = new HashMap<>();
     private final Node rawTrie = new Node();
@@ -55,7 +52,6 @@ final class TokenizerAddedTokens {
     TokenizerAddedTokens(JSONArray spec, TokenizerNormalizer normalizer) throws JSONException {
         for (int i = 0; spec != null && i < spec.length(); i++) {
             Token t = new Token(spec.getJSONObject(i));
-            tokens.add(t);
             contentToId.put(t.content, t.id);
             byId.put(t.id, t);
             if (t.normalized) {
