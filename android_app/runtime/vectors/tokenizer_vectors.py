@@ -2,7 +2,8 @@
 
 Builds tokenizer.json files with the Python `tokenizers` library (the reference the Java reader must equal) and
 records, for 2,000+ strings each, `encode(text, add_special_tokens=False).ids`, `decode(ids,
-skip_special_tokens=False)` and what `DecodeStream` yields token by token. Tokenizers written:
+skip_special_tokens=False)` (and `=True`, what the Python runtime uses) and what `DecodeStream` yields token by
+token. Tokenizers written:
 - the three release kinds, trained here on a small built-in multilingual corpus with the real special tokens:
   `v2-legacy` (2.0: Llama-style SentencePiece BPE, byte fallback, Prepend+Replace normalizer), `v2-metaspace` (the
   same model as newer converters write it: Metaspace pre-tokenizer and decoder), `v25` (Llama-3 byte-level BPE with
@@ -263,16 +264,22 @@ def qwen2_sized(rng: random.Random) -> Tokenizer:
     return tok
 
 
-def stream_steps(tok: Tokenizer, ids: list[int]) -> dict:
-    """What DecodeStream yields per id ("" for None); `error_at` is the step where it raised, if any."""
-    stream = decoders.DecodeStream(skip_special_tokens=False)
+def stream_steps(tok: Tokenizer, ids: list[int], skip_special: bool) -> tuple[list[str], int]:
+    """What DecodeStream yields per id ("" for None), and the step where it raised (-1: none)."""
+    stream = decoders.DecodeStream(skip_special_tokens=skip_special)
     steps: list[str] = []
     for i, tid in enumerate(ids):
         try:
             steps.append(stream.step(tok, tid) or "")
-        except Exception:  # the Java side must fail at the same step
-            return {"ids": ids, "steps": steps, "error_at": i}
-    return {"ids": ids, "steps": steps, "error_at": -1}
+        except Exception:  # the Java side goes on there; the steps before must match
+            return steps, i
+    return steps, -1
+
+
+def stream_case(tok: Tokenizer, ids: list[int]) -> dict:
+    steps, error_at = stream_steps(tok, ids, skip_special=False)
+    steps_skip, error_at_skip = stream_steps(tok, ids, skip_special=True)
+    return {"ids": ids, "steps": steps, "error_at": error_at, "steps_skip": steps_skip, "error_at_skip": error_at_skip}
 
 
 def vectors(tok: Tokenizer, strings: list[str], rng: random.Random, random_streams: int) -> dict:
@@ -280,15 +287,20 @@ def vectors(tok: Tokenizer, strings: list[str], rng: random.Random, random_strea
     streams = []
     for s in strings:
         ids = tok.encode(s, add_special_tokens=False).ids
-        cases.append({"text": s, "ids": ids, "decode": tok.decode(ids, skip_special_tokens=False)})
+        cases.append({
+            "text": s,
+            "ids": ids,
+            "decode": tok.decode(ids, skip_special_tokens=False),
+            "decode_skip": tok.decode(ids, skip_special_tokens=True),
+        })  # fmt: skip
         if len(ids) > 1 and len(streams) < 400:
-            streams.append(stream_steps(tok, ids))
+            streams.append(stream_case(tok, ids))
     vocab = tok.get_vocab()
     ids_pool = sorted(vocab.values())
     byte_ids = [i for t, i in vocab.items() if t.startswith("<0x") or len(t) == 1]
     for _ in range(random_streams):  # random ids: cut characters at random points, mix in specials
         ids = [rng.choice(byte_ids) if rng.random() < 0.6 else rng.choice(ids_pool) for _ in range(rng.randint(1, 24))]
-        streams.append(stream_steps(tok, ids) | {"decode": tok.decode(ids, skip_special_tokens=False)})
+        streams.append(stream_case(tok, ids) | {"decode": tok.decode(ids, skip_special_tokens=False)})
     sample = [*rng.sample(sorted(vocab), min(300, len(vocab))), "<unk>", "<image>", "not-a-token-xyz"]
     return {
         "vocab_size": tok.get_vocab_size(),

@@ -181,15 +181,23 @@ public final class Tokenizer {
 
     /** Text of {@code ids}, special tokens included; ids outside the vocabulary are skipped (as Python does). */
     public String decode(int[] ids) {
-        return decode(ids, 0, ids.length);
+        return decode(ids, 0, ids.length, false);
     }
 
-    String decode(int[] ids, int from, int to) {
+    /**
+     * Text of {@code ids}; with {@code skipSpecialTokens} tokens spelled like a special token are left out, as
+     * Python's {@code decode(ids, skip_special_tokens=True)} (what the Python runtime's TextTokenizer uses).
+     */
+    public String decode(int[] ids, boolean skipSpecialTokens) {
+        return decode(ids, 0, ids.length, skipSpecialTokens);
+    }
+
+    String decode(int[] ids, int from, int to, boolean skipSpecialTokens) {
         List<String> tokens = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
             TokenizerAddedTokens.Token t = added.byId.get(ids[i]);
             String s = t != null ? t.decodeForm : model.idToToken(ids[i]);
-            if (s != null) {
+            if (s != null && !(skipSpecialTokens && added.specialContents.contains(s))) {
                 tokens.add(s);
             }
         }
@@ -207,9 +215,14 @@ public final class Tokenizer {
         return vocabSize;
     }
 
-    /** A decoder for generated ids, one at a time. */
+    /** A decoder for generated ids, one at a time, special tokens included. */
     public StreamDecoder streamDecoder() {
-        return new StreamDecoder(this);
+        return new StreamDecoder(this, false);
+    }
+
+    /** A decoder for generated ids, one at a time; see {@link #decode(int[], boolean)}. */
+    public StreamDecoder streamDecoder(boolean skipSpecialTokens) {
+        return new StreamDecoder(this, skipSpecialTokens);
     }
 
     /**
@@ -222,19 +235,21 @@ public final class Tokenizer {
      */
     public static final class StreamDecoder {
         private final Tokenizer tokenizer;
+        private final boolean skipSpecialTokens;
         private int[] ids = new int[16];
         private int count;
         private String prefix = "";
         private int prefixIndex;
 
-        StreamDecoder(Tokenizer tokenizer) {
+        StreamDecoder(Tokenizer tokenizer, boolean skipSpecialTokens) {
             this.tokenizer = tokenizer;
+            this.skipSpecialTokens = skipSpecialTokens;
         }
 
         /** Adds one id; returns the newly completed text, "" while a character is still incomplete. */
         public String push(int id) {
             if (prefix.isEmpty() && count > 0) {
-                String newPrefix = tokenizer.decode(ids, 0, count);
+                String newPrefix = tokenizer.decode(ids, 0, count, skipSpecialTokens);
                 if (!newPrefix.endsWith("\uFFFD")) {
                     prefix = newPrefix;
                     prefixIndex = count;
@@ -244,7 +259,7 @@ public final class Tokenizer {
                 ids = java.util.Arrays.copyOf(ids, count * 2);
             }
             ids[count++] = id;
-            String text = tokenizer.decode(ids, 0, count);
+            String text = tokenizer.decode(ids, 0, count, skipSpecialTokens);
             if (text.length() <= prefix.length() || text.endsWith("\uFFFD")) {
                 return "";
             }
@@ -254,7 +269,7 @@ public final class Tokenizer {
             int newPrefixIndex = count - prefixIndex;
             System.arraycopy(ids, prefixIndex, ids, 0, count - prefixIndex);
             count -= prefixIndex;
-            prefix = tokenizer.decode(ids, 0, count);
+            prefix = tokenizer.decode(ids, 0, count, skipSpecialTokens);
             prefixIndex = newPrefixIndex;
             return fresh;
         }
@@ -273,7 +288,7 @@ public final class Tokenizer {
 
         /** Whatever is still held back (an incomplete trailing sequence decodes to U+FFFD), then resets. */
         public String flush() {
-            String text = tokenizer.decode(ids, 0, count);
+            String text = tokenizer.decode(ids, 0, count, skipSpecialTokens);
             String rest = text.startsWith(prefix) ? text.substring(prefix.length()) : "";
             count = 0;
             prefix = "";

@@ -2,8 +2,10 @@ package org.minicpmv.edge.runtime;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.json.JSONArray;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -43,6 +45,8 @@ final class TokenizerAddedTokens {
     }
 
     final Map<String, Integer> contentToId = new HashMap<>();
+    /** Contents of the special tokens: decoding with skipSpecialTokens drops any token spelled like one. */
+    final Set<String> specialContents = new HashSet<>();
     final Map<Integer, Token> byId = new HashMap<>();
     private final Node rawTrie = new Node();
     private final Node normalizedTrie = new Node();
@@ -53,6 +57,9 @@ final class TokenizerAddedTokens {
         for (int i = 0; spec != null && i < spec.length(); i++) {
             Token t = new Token(spec.getJSONObject(i));
             contentToId.put(t.content, t.id);
+            if (spec.getJSONObject(i).optBoolean("special")) {
+                specialContents.add(t.content);
+            }
             byId.put(t.id, t);
             if (t.normalized) {
                 String pattern = normalizer == null ? t.content : normalizer.normalize(t.content);

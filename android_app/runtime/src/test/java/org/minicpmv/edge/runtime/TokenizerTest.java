@@ -14,6 +14,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -89,14 +90,19 @@ class TokenizerTest {
             String text = c.getString("text");
             int[] want = ints(c.getJSONArray("ids"));
             int[] got = tok.encode(text);
-            if (!java.util.Arrays.equals(want, got)) {
-                failures.add("encode '" + show(text) + "': python " + java.util.Arrays.toString(want) + " java "
-                        + java.util.Arrays.toString(got));
+            if (!Arrays.equals(want, got)) {
+                failures.add("encode '" + show(text) + "': python " + Arrays.toString(want) + " java "
+                        + Arrays.toString(got));
             }
             String decoded = tok.decode(want);
             if (!decoded.equals(c.getString("decode"))) {
                 failures.add("decode of '" + show(text) + "': python '" + show(c.getString("decode")) + "' java '"
                         + show(decoded) + "'");
+            }
+            String skipped = tok.decode(want, true);
+            if (!skipped.equals(c.getString("decode_skip"))) {
+                failures.add("decode (skip special) of '" + show(text) + "': python '"
+                        + show(c.getString("decode_skip")) + "' java '" + show(skipped) + "'");
             }
         }
         if (!failures.isEmpty()) {
@@ -130,33 +136,35 @@ class TokenizerTest {
         for (int s = 0; s < streams.length(); s++) {
             JSONObject st = streams.getJSONObject(s);
             int[] ids = ints(st.getJSONArray("ids"));
-            JSONArray steps = st.getJSONArray("steps");
-            int errorAt = st.getInt("error_at");
             if (st.has("decode")) {
-                assertEquals(st.getString("decode"), tok.decode(ids), "decode of random ids " + java.util.Arrays.toString(ids));
+                assertEquals(st.getString("decode"), tok.decode(ids), "decode of random ids " + Arrays.toString(ids));
             }
-            Tokenizer.StreamDecoder sd = tok.streamDecoder();
-            StringBuilder all = new StringBuilder();
-            for (int i = 0; i < ids.length; i++) {
-                final int id = ids[i];
-                String chunk = sd.push(id);
-                if (errorAt < 0 || i < errorAt) { // from errorAt on Python raised; Java must go on with whole chars
-                    assertEquals(steps.getString(i), chunk, name + " stream " + s + " step " + i + " ids "
-                            + java.util.Arrays.toString(ids));
-                }
-                assertWholeCharacters(chunk);
-                all.append(chunk);
+            checkStream(tok, ids, st.getJSONArray("steps"), st.getInt("error_at"), false, name + " stream " + s);
+            checkStream(tok, ids, st.getJSONArray("steps_skip"), st.getInt("error_at_skip"), true,
+                    name + " stream " + s + " (skip special)");
+        }
+    }
+
+    private static void checkStream(Tokenizer tok, int[] ids, JSONArray steps, int errorAt, boolean skip, String label)
+            throws JSONException {
+        Tokenizer.StreamDecoder sd = tok.streamDecoder(skip);
+        StringBuilder all = new StringBuilder();
+        StringBuilder python = new StringBuilder();
+        for (int i = 0; i < ids.length; i++) {
+            String chunk = sd.push(ids[i]);
+            if (errorAt < 0 || i < errorAt) { // from errorAt on Python raised; Java must go on with whole chars
+                assertEquals(steps.getString(i), chunk, label + " step " + i + " ids " + Arrays.toString(ids));
+                python.append(chunk);
             }
-            StringBuilder python = new StringBuilder();
-            for (int i = 0; i < steps.length(); i++) {
-                python.append(steps.getString(i));
-            }
-            // Where Python's chunks are a prefix of the full decode (not so for a byte run that never completes a
-            // character, or a Strip decoder seeing a shorter window), pushes + flush must complete it exactly.
-            if (errorAt < 0 && tok.decode(ids).startsWith(python.toString())) {
-                all.append(sd.flush());
-                assertEquals(tok.decode(ids), all.toString(), name + " stream " + s + ": pushes + flush == decode");
-            }
+            assertWholeCharacters(chunk);
+            all.append(chunk);
+        }
+        // Where Python's chunks are a prefix of the full decode (not so for a byte run that never completes a
+        // character, or a Strip decoder seeing a shorter window), pushes + flush must complete it exactly.
+        String full = tok.decode(ids, skip);
+        if (errorAt < 0 && full.startsWith(python.toString())) {
+            all.append(sd.flush());
+            assertEquals(full, all.toString(), label + ": pushes + flush == decode");
         }
     }
 
@@ -227,7 +235,7 @@ class TokenizerTest {
         assertEquals(1, written.length, "one cache file");
         assertEquals(0, cache.listFiles((d, n) -> n.contains(".tmp-")).length, "no temporaries left");
         byte[] bytes = Files.readAllBytes(written[0].toPath());
-        Files.write(written[0].toPath(), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(written[0].toPath(), Arrays.copyOf(bytes, bytes.length / 2));
         Tokenizer reread = Tokenizer.fromFile(json, cache);
         assertFalse(reread.fromCache, "a truncated cache must not be used");
         checkCases(reread, vectors("v26"), "v26 after corrupt cache");
