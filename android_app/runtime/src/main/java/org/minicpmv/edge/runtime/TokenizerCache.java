@@ -55,7 +55,7 @@ final class TokenizerCache {
         File stamp = new File(cacheDir, "tokenizer-source-" + hex(sha256(json.getCanonicalPath().getBytes(
                 StandardCharsets.UTF_8))).substring(0, 16) + ".stamp");
         String key = json.length() + " " + json.lastModified() + " ";
-        if (stamp.isFile()) {
+        if (stamp.isFile() && stamp.canRead()) {
             String line = new String(Files.readAllBytes(stamp.toPath()), StandardCharsets.UTF_8);
             if (line.startsWith(key) && line.length() == key.length() + 64) {
                 byte[] sha = new byte[32];
@@ -66,12 +66,16 @@ final class TokenizerCache {
             }
         }
         byte[] sha = sha256(json);
-        if (cacheDir.isDirectory() || cacheDir.mkdirs()) {
-            File tmp = new File(cacheDir, stamp.getName() + ".tmp-" + System.nanoTime());
-            Files.write(tmp.toPath(), (key + hex(sha)).getBytes(StandardCharsets.UTF_8));
-            if (!tmp.renameTo(stamp)) {
-                tmp.delete();
+        File tmp = new File(cacheDir, stamp.getName() + ".tmp-" + System.nanoTime());
+        try { // best effort: an unwritable cache directory only costs the rehash next time
+            if (cacheDir.isDirectory() || cacheDir.mkdirs()) {
+                Files.write(tmp.toPath(), (key + hex(sha)).getBytes(StandardCharsets.UTF_8));
+                if (!tmp.renameTo(stamp)) {
+                    tmp.delete();
+                }
             }
+        } catch (IOException e) {
+            tmp.delete();
         }
         return sha;
     }

@@ -243,6 +243,14 @@ class TokenizerTest {
     }
 
     @Test
+    void anUnusableCacheDirectoryStillLoads(@TempDir File dir) throws Exception {
+        File notADirectory = new File(dir, "cache");
+        Files.write(notADirectory.toPath(), new byte[] {1});
+        Tokenizer tok = Tokenizer.fromFile(tokenizerJson("v2-legacy"), notADirectory);
+        checkCases(tok, vectors("v2-legacy"), "v2-legacy with an unusable cache directory");
+    }
+
+    @Test
     void aMissingOrUnsupportedFileIsAnIOException(@TempDir File dir) throws Exception {
         assertThrows(IOException.class, () -> Tokenizer.fromFile(new File(dir, "absent.json"), null));
         File wordPiece = new File(dir, "wp.json");
