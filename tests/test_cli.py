@@ -101,6 +101,9 @@ def test_inspect_text_names_every_build_and_what_verified(compiled_bundle: Path,
     assert run.rc == 0, run.err
     assert "weights: SYNTHETIC" in run.out and "all verified" in run.out
     assert "qnn w8a16 for sm8650" in run.out and "ax650 u16 for ax650n" in run.out
+    assert "runs with qnn" in run.out and "nothing runnable yet" in run.out  # the ax650n build needs Pulsar2 first
+    run = run_main("inspect", compiled_bundle, "--no-verify")
+    assert run.rc == 0 and "NOT hashed (--no-verify)" in run.out
     # a modified file is listed by name (inspect reports every problem instead of stopping at the first)
     copy = shutil.copytree(compiled_bundle, tmp_path / "b")
     with (copy / "vision/encoder_448.onnx").open("r+b") as f:
@@ -167,8 +170,17 @@ def test_option_the_backend_does_not_take_is_one_line(
     assert not (tiny_bundle / "compiled").exists()
 
 
-def test_unknown_chip_is_one_line(tiny_bundle: Path) -> None:
+def test_unknown_chip_and_wrong_route_are_one_line(tiny_bundle: Path) -> None:
     assert_one_line_error(run_main("compile", tiny_bundle, "--target", "sm9999"), "unknown target chip", "sm8650")
+    run = run_main("compile", tiny_bundle, "--target", "ax650n", "--via", "qai-hub")
+    assert_one_line_error(run, "--via qai-hub does not compile for ax650n")
+
+
+def test_run_precision_without_that_build_names_the_compile_command(compiled_bundle: Path) -> None:
+    run = run_main(
+        "run", compiled_bundle, "--target", "ax650n", "--precision", "u8", "--image", SAMPLE_IMAGE, "--prompt", "hi"
+    )
+    assert_one_line_error(run, "no build for ax650n at u8", "--target ax650n --precision u8` first")
 
 
 # -------------------------------------------------------------------------------------- subprocess smoke tests
