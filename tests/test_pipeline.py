@@ -2,6 +2,7 @@
 process)."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -112,6 +113,10 @@ def test_demo_builds_then_reuses_its_bundle(tmp_path: Path) -> None:
     for word in ("SYNTHETIC", "sm8650", "ax650n", "emulated", "host-measured", "estimated", "tok/s", "0.8 s"):
         assert word in first.out, word
     assert "building the demo bundle" in first.err
+    rows = {m[1]: m[0] for m in re.finditer(r"^(sm8650|ax650n) {2,}.*$", first.out, re.M)}  # the table's rows
+    assert "qnn" in rows["sm8650"] and "emulated" in rows["sm8650"] and "host-measured" in rows["sm8650"]
+    assert "emulated" in rows["ax650n"]  # Pulsar2 inputs + emulated numerics; timing it needs the board
+    assert "reference for ax650n:" in first.out and "(estimated)" in first.out
     second = run_main("demo", "--cache-dir", tmp_path, "--max-new-tokens", "4", "--threads", "1")
     assert second.rc == 0, second.err
     assert "reusing the demo bundle" in second.err and "building" not in second.err
