@@ -321,7 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--min-cosine", type=float, help="accuracy threshold vs fp32 (default per precision)")
     comp.add_argument("--via", choices=["qai-hub"], help="compile and profile in the cloud on a real phone")
     backend = comp.add_argument_group("backend options (each backend refuses the ones it does not take)")
-    backend.add_argument("--allow-cpu-fallback", action="store_true", help="qnn: accept ops the HTP cannot take")
+    backend.add_argument(
+        "--allow-cpu-fallback",
+        action="store_true",
+        help="accept ops the NPU cannot take (qnn: run on the CPU; ax650n: left for Pulsar2)",
+    )
     backend.add_argument("--device", help='qai-hub: device, e.g. "Samsung Galaxy S24 (Family)"; ax650n: Pulsar2 quant')
     backend.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
     comp.set_defaults(func=_cmd_compile)
