@@ -31,6 +31,13 @@ def _shapes(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(shapes))
 
 
+def _export_parts(args: argparse.Namespace) -> tuple[str, ...]:
+    """Both parts by default; an mmproj GGUF without an LLM GGUF exports the vision part only."""
+    if args.parts:
+        return args.parts
+    return ("vision",) if args.gguf_mmproj and not args.gguf_llm else ("vision", "llm")
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from minicpmv_edge.export.pipeline import ExportRequest, export_bundle
 
@@ -40,13 +47,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
         out=Path(args.out),
         shapes=args.shapes,
         checkpoint=Path(args.checkpoint) if args.checkpoint else None,
-        parts=args.parts,
+        gguf_mmproj=Path(args.gguf_mmproj) if args.gguf_mmproj else None,
+        gguf_llm=Path(args.gguf_llm) if args.gguf_llm else None,
+        parts=_export_parts(args),
         seed=args.seed,
         min_cosine=args.min_cosine,
     )
     manifest = export_bundle(req)
-    weights = f"synthetic (seed {args.seed})" if manifest["model"]["synthetic"] else "real checkpoint"
-    print(f"bundle {req.out}: {preset.name} ({preset.hf_name}), weights {weights}")
+    weights = "real checkpoint"
+    if manifest["model"]["synthetic"]:
+        weights = "synthetic" if args.gguf_mmproj else f"synthetic (seed {args.seed})"
+    print(f"bundle {req.out}: {manifest['model']['preset']} ({preset.hf_name}), weights {weights}")
     for enc in manifest.get("vision", {}).get("encoders", {}).values():
         par = enc["parity"]
         print(
@@ -55,7 +66,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )
     if "llm" in manifest:
         llm = manifest["llm"]
-        print(f"  llm/ int4 decoder ({llm.get('quantization', {})}), tokenizer: {manifest['tokenizer']['source']}")
+        quant = {k: v for k, v in llm.get("quantization", {}).items() if k != "error_vs_source"}
+        print(f"  llm/ int4 decoder ({quant}), tokenizer: {manifest['tokenizer']['source']}")
+        for kind, err in llm.get("quantization", {}).get("error_vs_source", {}).items():
+            print(
+                f"  int4 {kind:<8} {err['carried_over']}/{err['tensors']} carried over bit for bit, "
+                f"rel. RMS error vs the GGUF weights: max {err['rel_rms_max']:.4f} (host-measured)"
+            )
+        if "gguf" in llm:
+            print(f"  llm/{llm['gguf']['file']} kept for --decoder llamacpp")
     return 0
 
 
@@ -91,7 +110,8 @@ def _timing_table(result, bundle_label: str) -> str:
     lines = [head, "-" * len(head)]
     lines += [f"{stage:<12} {ours:<52} {theirs}" for stage, ours, theirs in rows]
     lines.append(
-        f"encode figures: {t.encoder_provenance}; LLM figures: {t.llm_provenance} (this host, not the reference device)"
+        f"encode figures: {t.encoder_provenance}; LLM figures ({t.decoder_backend}): {t.llm_provenance} "
+        "(this host, not the reference device)"
     )
     return "\n".join(lines)
 
@@ -139,6 +159,7 @@ def _open_pipeline(args: argparse.Namespace, bundle):
     return Pipeline(
         bundle,
         encoder=args.encoder,
+        decoder=args.decoder,
         encoder_options=options,
         threads=args.threads,
         max_context=args.max_context,
@@ -265,11 +286,21 @@ def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) ->
     p.add_argument("--top-p", type=float, default=0.8)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--encoder", default="cpu", help="encoder backend: cpu (more with compiled NPU artifacts)")
+    _add_decoder_arg(p)
     p.add_argument("--target", help="chip for NPU encoder backends, e.g. sm8650")
     p.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
     p.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
     p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text and a table")
+
+
+def _add_decoder_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--decoder",
+        default="onnx",
+        choices=["onnx", "llamacpp"],
+        help="LLM decoder: onnx (int4 ONNX Runtime, default) or llamacpp (the bundle's GGUF via llama-cpp-python)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -283,9 +314,11 @@ def build_parser() -> argparse.ArgumentParser:
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", metavar="DIR", help="HF checkpoint directory (config.json + safetensors)")
     source.add_argument("--synthetic", action="store_true", help="use synthetic weights in the official format")
+    source.add_argument("--gguf-mmproj", metavar="FILE", help="llama.cpp MiniCPM-V mmproj GGUF (vision encoder)")
+    export.add_argument("--gguf-llm", metavar="FILE", help="llama.cpp LLM GGUF (with --gguf-mmproj)")
     export.add_argument("--shapes", type=_shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
     export.add_argument("--out", required=True, metavar="BUNDLE", help="bundle directory to write")
-    export.add_argument("--parts", type=_parts, default=("vision", "llm"), help="vision,llm (default both)")
+    export.add_argument("--parts", type=_parts, help="vision,llm (default both; vision only for --gguf-mmproj alone)")
     export.add_argument("--seed", type=int, default=0, help="seed for synthetic weights and parity inputs")
     export.add_argument("--min-cosine", type=float, default=0.9999, help="parity threshold (default 0.9999)")
     export.set_defaults(func=_cmd_export)
@@ -316,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmark a bundle and/or import device results into a report")
     bench.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle to run (optional with --import)")
     bench.add_argument("--encoder", default="cpu", help="encoder backend: cpu, qnn, axengine")
+    _add_decoder_arg(bench)
     bench.add_argument("--target", help="chip, e.g. sm8650 or ax650n (NPU encoders; the reference charted)")
     bench.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
     bench.add_argument("--runs", type=int, default=5, help="timed runs (default 5)")

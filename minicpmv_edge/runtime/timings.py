@@ -29,6 +29,7 @@ class Timings:
     peak_rss_mb: float = 0.0
     encoder_backend: str = "cpu"
     encoder_provenance: str = "host-measured"  # host-measured | emulated | device-measured
+    decoder_backend: str = "onnxruntime-int4"  # or "llama.cpp"
     llm_provenance: str = "host-measured"
 
     @property
