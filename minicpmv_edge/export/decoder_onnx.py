@@ -237,12 +237,21 @@ class _Graph:
         return out
 
     def _measure(self, out: str, weight: Any, packed: np.ndarray, scales: np.ndarray, k: int, factor: float) -> None:
-        """Relative RMS error of the int4 weight against the weight as given (times `factor`), per tensor kind."""
-        reference = weight.dequantize() if isinstance(weight, PackedInt4) else _np(weight)
-        reference = reference * np.float32(factor) if factor != 1.0 else reference
-        diff = dequantize_int4(packed, scales, k) - reference
-        rms = float(np.sqrt(np.mean(np.square(reference, dtype=np.float64))))
-        error = float(np.sqrt(np.mean(np.square(diff, dtype=np.float64)))) / rms if rms > 0 else 0.0
+        """Relative RMS error of the int4 weight against the weight as given (times `factor`), per tensor kind.
+
+        In row chunks, so measuring a 150k-row lm_head never holds more than a few fp32 rows at once."""
+        sq_err = sq_ref = 0.0
+        for r0 in range(0, packed.shape[0], _ROWS_PER_CHUNK):
+            r1 = min(packed.shape[0], r0 + _ROWS_PER_CHUNK)
+            if isinstance(weight, PackedInt4):
+                reference = dequantize_int4(weight.packed[r0:r1], weight.scales[r0:r1], k)
+            else:
+                reference = _np(weight[r0:r1])
+            reference = reference * np.float32(factor) if factor != 1.0 else reference
+            diff = dequantize_int4(packed[r0:r1], scales[r0:r1], k) - reference
+            sq_err += float(np.sum(np.square(diff, dtype=np.float64)))
+            sq_ref += float(np.sum(np.square(reference, dtype=np.float64)))
+        error = float(np.sqrt(sq_err / sq_ref)) if sq_ref > 0 else 0.0
         kind = "lm_head" if out == LOGITS else out.rsplit(".", 1)[-1]
         carried = isinstance(weight, PackedInt4) and weight.block_size == self.block_size
         self.errors.setdefault(kind, []).append((error, carried))

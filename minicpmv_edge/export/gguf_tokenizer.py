@@ -84,10 +84,15 @@ def tokenizer_from_gguf(llm: GgufFile) -> Tokenizer:
     return tok
 
 
-def write_gguf_tokenizer(preset: ModelPreset, llm: GgufFile, out_dir: Path) -> dict[str, Any]:
-    """Write `out_dir/tokenizer.json` rebuilt from `llm`, checked against the preset's special ids."""
+def checked_tokenizer(preset: ModelPreset, llm: GgufFile) -> Tokenizer:
+    """The tokenizer rebuilt from `llm`, checked against the preset's special ids (prompt layout, splice)."""
     tok = tokenizer_from_gguf(llm)
     check_special_ids(tok, preset, str(llm.path))
+    return tok
+
+
+def write_gguf_tokenizer(tok: Tokenizer, preset: ModelPreset, llm: GgufFile, out_dir: Path) -> dict[str, Any]:
+    """Write `out_dir/tokenizer.json` (a `checked_tokenizer`) -> its manifest entry."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tok.save(str(out_dir / TOKENIZER_FILE))
     pre = llm.get("tokenizer.ggml.pre", "default")

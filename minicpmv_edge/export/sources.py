@@ -75,6 +75,11 @@ class GgufSource:
 
         self.gguf = GgufCheckpoint(family, mmproj, llm)
         self.preset = self.gguf.preset
+        self._tokenizer = None
+        if self.gguf.llm is not None:  # rebuilt and checked now: a vocabulary we cannot take fails before any work
+            from minicpmv_edge.export.gguf_tokenizer import checked_tokenizer
+
+            self._tokenizer = checked_tokenizer(self.preset, self.gguf.llm)
         log.info("hashing the source GGUF files")
         self.description: dict[str, Any] = {"format": "gguf", "gguf_mmproj": _file_source(Path(mmproj))}
         if llm is not None:
@@ -92,8 +97,8 @@ class GgufSource:
     def write_tokenizer(self, out_dir: Path) -> dict[str, Any]:
         from minicpmv_edge.export.gguf_tokenizer import write_gguf_tokenizer
 
-        assert self.gguf.llm is not None  # the pipeline asks for the tokenizer only with the LLM part
-        return write_gguf_tokenizer(self.preset, self.gguf.llm, out_dir)
+        assert self.gguf.llm is not None and self._tokenizer is not None  # asked for only with the LLM part
+        return write_gguf_tokenizer(self._tokenizer, self.preset, self.gguf.llm, out_dir)
 
     def keep_llm_files(self, llm_dir: Path) -> dict[str, Any]:
         """Keep the LLM GGUF inside the bundle for `--decoder llamacpp`; -> the manifest's `llm.gguf` entry."""
