@@ -57,8 +57,11 @@ def gguf_bundle(tmp_path_factory: pytest.TempPathFactory, gguf_files: dict[str, 
 
 
 def _one_error_line(capsys: pytest.CaptureFixture[str], *needles: str) -> str:
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and err.startswith("minicpmv-edge: error:"), err
+    stderr = capsys.readouterr().err.strip()
+    errors = [line for line in stderr.splitlines() if line.startswith("minicpmv-edge")]  # not the progress log
+    assert len(errors) == 1 and errors[0] == stderr.splitlines()[-1], stderr
+    err = errors[0]
+    assert err.startswith("minicpmv-edge: error:"), err
     for needle in needles:
         assert needle in err, err
     return err
@@ -162,11 +165,11 @@ def test_other_types_are_requantized_with_their_error_reported(
     llm = write_llm(TINY, tiny_checkpoint, tmp_path / f"llm-{qtype}.gguf", qtype=qtype)
     req = ExportRequest(preset=TINY, out=tmp_path / "B", parts=("llm",), gguf_mmproj=gguf_files["mmproj"], gguf_llm=llm)
     manifest = export_bundle(req)
-    errors = manifest["llm"]["quantization"]["error_vs_source"]
+    errors = manifest.llm.quantization["error_vs_source"]
     assert set(errors) == {"qkv", "o", "gate", "up", "down", "lm_head"}
     for kind in errors.values():  # block-32 symmetric int4 of N(0, 0.02) weights: ~10% relative RMS error
         assert kind["carried_over"] == 0 and 0.03 < kind["rel_rms_mean"] <= kind["rel_rms_max"] < 0.2
-    assert manifest["llm"]["gguf"]["tensor_types"] == (["F16", "F32"] if qtype == "F16" else ["F32", "Q8_0"])
+    assert manifest.llm.gguf.tensor_types == (("F16", "F32") if qtype == "F16" else ("F32", "Q8_0"))
 
 
 def _strings(n: int, specials: list[str]) -> list[str]:

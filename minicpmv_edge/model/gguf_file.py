@@ -64,7 +64,7 @@ class GgufFile:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise CheckpointError(f"{self.path} is not a readable GGUF file (truncated?): {message}") from None
         self._gguf = gguf
-        log.info("opened %s: %d tensors, %d metadata keys", self.path.name, len(self.tensors), len(self.fields))
+        log.debug("opened %s: %d tensors, %d metadata keys", self.path.name, len(self.tensors), len(self.fields))
 
     def get(self, key: str, default: Any = _MISSING) -> Any:
         """A metadata value; without `default`, a missing key is a one-line error."""

@@ -32,21 +32,20 @@ class LlamaCppDecoder:
     provenance = "host-measured"
 
     def __init__(self, bundle: Bundle, threads: int | None = None, max_context: int | None = None) -> None:
-        section = bundle.section("llm")
-        entry = section.get("gguf")
-        if not entry:
+        llm = bundle.llm
+        if llm.gguf is None:
             raise BundleError(
                 f"bundle {bundle.root} keeps no LLM GGUF; export it with --gguf-mmproj ... --gguf-llm FILE "
                 "to use --decoder llamacpp"
             )
         import_llama_cpp()  # the missing extra is reported before anything else
-        limit = int(section["max_position_embeddings"])
+        limit = llm.max_position_embeddings
         self.max_context = min(DEFAULT_MAX_CONTEXT, limit) if max_context is None else int(max_context)
         if not 1 <= self.max_context <= limit:
             raise EdgeError(f"max_context {self.max_context} must be between 1 and the model's {limit} positions")
-        self.divisor = np.float32(entry.get("image_embedding_divisor", 1.0))
-        self.precision = "llama.cpp GGUF " + "/".join(entry.get("tensor_types", []))
-        path = bundle.root / section.get("dir", ".") / entry["file"]
+        self.divisor = np.float32(llm.gguf.image_embedding_divisor)
+        self.precision = "llama.cpp GGUF " + "/".join(llm.gguf.tensor_types)
+        path = bundle.path(llm.path(llm.gguf.file))  # confined to the bundle and hashed when it was opened
         self.model = LlamaCppModel(path, self.max_context, threads)
         log.info("llama.cpp decoder on %s (%d positions, threads %s)", path.name, self.max_context, threads or "auto")
 

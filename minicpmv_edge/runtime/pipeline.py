@@ -42,7 +42,8 @@ class Pipeline:
         self,
         bundle: str | Path | Bundle,
         *,
-        encoder: str = "cpu",
+        target: str | None = None,
+        precision: str | None = None,
         decoder: str = "onnx",
         encoder_options: EncoderOptions | None = None,
         threads: int | None = None,
@@ -51,9 +52,9 @@ class Pipeline:
     ) -> None:
         self.bundle = bundle if isinstance(bundle, Bundle) else Bundle.open(bundle, verify=verify)
         self.spec = self.bundle.prompt_spec()
-        self.tokenizer = TextTokenizer(self.bundle.root / self.bundle.section("tokenizer")["file"])
+        self.tokenizer = TextTokenizer(self.bundle.tokenizer_file)
         options = encoder_options or EncoderOptions(threads=threads)
-        self.encoder: EncoderSession = open_encoder(self.bundle, encoder, options)
+        self.encoder: EncoderSession = open_encoder(self.bundle, target, precision, options)
         self.decoder: DecoderSession = open_decoder(self.bundle, decoder, threads=threads, max_context=max_context)
 
     def generate(
@@ -72,6 +73,8 @@ class Pipeline:
         t = Timings(
             encoder_backend=self.encoder.name,
             encoder_provenance=self.encoder.provenance,
+            encoder_chip=self.encoder.chip,
+            encoder_precision=self.encoder.precision,
             decoder_backend=self.decoder.name,
             llm_provenance=self.decoder.provenance,
         )
