@@ -193,6 +193,23 @@ def test_rebuilt_tokenizer_gives_the_original_ids(gguf_files: dict[str, Path]) -
         assert rebuilt.decode(ids, skip_special_tokens=True) == original.decode(ids, skip_special_tokens=True)
 
 
+def test_sentencepiece_vocabulary_is_refused_in_one_line(gguf_files: dict[str, Path]) -> None:
+    """2.0's real LLM GGUF stores a SentencePiece ('llama') vocabulary: not rebuilt, so refused before any work."""
+    from minicpmv_edge.errors import CheckpointError
+
+    file = GgufFile(gguf_files["llm"])
+    file.fields["tokenizer.ggml.model"] = "llama"
+    with pytest.raises(CheckpointError, match="tokenizer model 'llama' cannot be rebuilt"):
+        tokenizer_from_gguf(file)
+
+
+def test_missing_gguf_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["export", "--model", "tiny", "--gguf-mmproj", str(tmp_path / "nope.gguf"), "--out", str(tmp_path / "B")]
+    assert main(argv) == 2
+    _one_error_line(capsys, "nope.gguf does not exist")
+    assert not (tmp_path / "B").exists()
+
+
 def test_mmproj_of_another_version_is_refused_in_one_line(
     tiny_checkpoint: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
