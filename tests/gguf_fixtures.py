@@ -24,18 +24,25 @@ from minicpmv_edge.presets import MINICPM_V_2_6, ModelPreset
 MINICPMV_VERSION = {"2.0": 1, "2.5": 2, "2.6": 3}
 GGUF_ARCH = {"minicpm": "minicpm", "llama": "llama", "qwen2": "qwen2"}
 
-# MiniCPM-V 2.6 at toy widths, with its real LLM family (Qwen2, biases, GQA) and its full 151666-token vocabulary
-# (the special ids sit at 151643..151659): the acceptance model of `export --model minicpm-v-2_6 --gguf-...`.
-TINY_SHAPED_26 = replace(
-    MINICPM_V_2_6,
-    name="minicpm-v-2_6-tiny-shaped",
-    hf_name="synthetic/minicpm-v-2_6-tiny-shaped",
-    vision=replace(MINICPM_V_2_6.vision, hidden_size=128, num_heads=4, intermediate_size=478, num_layers=2,
-                   config_layers=2),
-    resampler=replace(MINICPM_V_2_6.resampler, embed_dim=128, kv_dim=128),
-    llm=replace(MINICPM_V_2_6.llm, hidden_size=128, num_layers=2, num_heads=2, num_kv_heads=1, intermediate_size=256,
-                max_position_embeddings=2048),
-)  # fmt: skip
+
+def tiny_shaped(family: ModelPreset, vocab_size: int | None = None) -> ModelPreset:
+    """A release at toy widths with its real LLM family (Llama-3 / Qwen2: GQA, biases) and, unless `vocab_size` is
+    given, its full vocabulary (the special ids sit near the top: 128002.. for 2.5, 151643.. for 2.6)."""
+    name = f"{family.name}-tiny-shaped"
+    return replace(
+        family,
+        name=name,
+        hf_name=f"synthetic/{name}",
+        vision=replace(family.vision, hidden_size=128, num_heads=4, intermediate_size=478, num_layers=2,
+                       config_layers=2),
+        resampler=replace(family.resampler, embed_dim=128, kv_dim=128),
+        llm=replace(family.llm, hidden_size=128, num_layers=2, num_heads=2, num_kv_heads=1, intermediate_size=256,
+                    max_position_embeddings=2048, vocab_size=vocab_size or family.llm.vocab_size),
+    )  # fmt: skip
+
+
+# the acceptance model of `export --model minicpm-v-2_6 --gguf-...`
+TINY_SHAPED_26 = tiny_shaped(MINICPM_V_2_6)
 
 
 def read_checkpoint(ckpt: Path) -> dict[str, np.ndarray]:
@@ -160,9 +167,11 @@ def _quantized(data: np.ndarray, qtype: gguf.GGMLQuantizationType) -> tuple[np.n
     return gguf.quants.quantize(data.astype(np.float32), qtype), qtype
 
 
-def write_llm(preset: ModelPreset, ckpt: Path, out: Path, *, qtype: str = "Q4_0", arch: str | None = None) -> Path:
+def write_llm(
+    preset: ModelPreset, ckpt: Path, out: Path, *, qtype: str = "Q4_0", arch: str | None = None, vocab: bool = True
+) -> Path:
     """An LLM GGUF as convert_hf_to_gguf.py (+ llama-quantize --pure) writes it: 2-D weights in `qtype`, norms f32,
-    the preset's synthetic byte-level BPE vocabulary as `tokenizer.ggml.*`."""
+    and (`vocab`) the preset's synthetic byte-level BPE vocabulary as `tokenizer.ggml.*`."""
     st = read_checkpoint(ckpt)
     cfg = preset.llm
     arch = arch or GGUF_ARCH[cfg.arch]
@@ -184,7 +193,8 @@ def write_llm(preset: ModelPreset, ckpt: Path, out: Path, *, qtype: str = "Q4_0"
         w.add_residual_scale(cfg.scale_depth / math.sqrt(cfg.num_layers))
         w.add_logit_scale(cfg.hidden_size / cfg.dim_model_base)
     w.add_bool("minicpmv_edge.synthetic", True)
-    _add_vocab(w, preset)
+    if vocab:
+        _add_vocab(w, preset)
     permute = arch in ("llama", "minicpm")
     tensors = {"token_embd.weight": st["llm.model.embed_tokens.weight"]}
     for i in range(cfg.num_layers):

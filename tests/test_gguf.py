@@ -18,7 +18,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
-from gguf_fixtures import TINY_SHAPED_26, llama_permute, write_llm, write_mmproj
+from gguf_fixtures import TINY_SHAPED_26, llama_permute, tiny_shaped, write_llm, write_mmproj
 from onnx import numpy_helper
 
 from minicpmv_edge.cli import main
@@ -32,7 +32,7 @@ from minicpmv_edge.model.gguf_file import GgufFile
 from minicpmv_edge.model.gguf_layout import q4_0_to_matmulnbits, rope_unpermute_rows
 from minicpmv_edge.model.llm import residual_scale
 from minicpmv_edge.numerics import cosine
-from minicpmv_edge.presets import MINICPM_V_2_6, TINY
+from minicpmv_edge.presets import MINICPM_LLAMA3_V_2_5, MINICPM_V_2_6, TINY, ModelPreset
 
 SAMPLE = Path(__file__).resolve().parent.parent / "minicpmv_edge" / "assets" / "sample.jpg"
 
@@ -91,6 +91,23 @@ def test_gguf_preset_reads_a_reduced_26_from_the_files(tmp_path: Path) -> None:
     ours = loaded.load_vision_encoder().state_dict()
     for name, tensor in hf.items():
         np.testing.assert_allclose(ours[name].numpy(), tensor.numpy(), rtol=2e-3, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("family", [MINICPM_LLAMA3_V_2_5, MINICPM_V_2_6], ids=["2.5-llama3", "2.6-qwen2"])
+def test_gguf_llm_weights_equal_the_hf_loaders(family: ModelPreset, tmp_path: Path) -> None:
+    """Llama-3 (q/k permuted per head, GQA) and Qwen2 (biases, not permuted), F32 so the comparison is exact."""
+    from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
+
+    preset = tiny_shaped(family, vocab_size=512)  # weights only: no vocabulary, so a small table will do
+    ckpt = write_synthetic_checkpoint(preset, tmp_path / "ckpt", parts=("vision", "llm"))
+    mmproj = write_mmproj(preset, ckpt, tmp_path / "mmproj.gguf")
+    loaded = GgufCheckpoint(family, mmproj, write_llm(preset, ckpt, tmp_path / "llm.gguf", qtype="F32", vocab=False))
+    assert loaded.preset.llm == preset.llm
+    hf = load_weights(open_checkpoint(ckpt), preset, ("llm",))
+    ours = loaded.llm_weights()
+    assert set(ours) == set(hf)
+    for name, tensor in hf.items():
+        np.testing.assert_array_equal(ours[name], tensor.numpy(), err_msg=name)
 
 
 def test_gguf_export_runs_and_matches_the_hf_export(gguf_bundle: Path, tiny_bundle: Path) -> None:
