@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +42,7 @@ from minicpmv_edge.presets import ModelPreset
 log = logging.getLogger(__name__)
 
 _MAX_LISTED = 6
+_BLOCK = re.compile(r"v\.blk\.(\d+)\.")
 
 
 def _listing(names: list[str]) -> str:
@@ -87,7 +89,7 @@ def _vision_dims(family: ModelPreset, mmproj: GgufFile) -> ModelPreset:
     for key, value in (("clip.vision.embedding_length", hidden), ("clip.vision.patch_size", patch_size)):
         _check(mmproj.get(key, value) == value, f"{where}: {key}={mmproj.get(key)} but the tensors say {value}")
     layers = int(mmproj.get("clip.vision.block_count"))
-    present = {int(n.split(".")[2]) for n in mmproj.tensors if n.startswith("v.blk.")}
+    present = {int(m.group(1)) for n in mmproj.tensors if (m := _BLOCK.match(n))}
     _check(
         present == set(range(layers)),
         f"{where}: clip.vision.block_count={layers} but the file has blocks {sorted(present)[:3]}..",
@@ -99,8 +101,9 @@ def _vision_dims(family: ModelPreset, mmproj: GgufFile) -> ModelPreset:
     stated_ff = int(mmproj.get("clip.vision.feed_forward_length", 0))
     _check(stated_ff in (0, ff), f"{where}: clip.vision.feed_forward_length={stated_ff} but the tensors say {ff}")
     positions = mmproj.tensor("v.position_embd.weight").shape
-    grid = math.isqrt(positions[-2])
-    _check(grid * grid == positions[-2], f"{where}: v.position_embd.weight has {positions[-2]} rows, not a square")
+    rows = positions[-2] if len(positions) >= 2 else 0
+    grid = math.isqrt(rows)
+    _check(rows > 0 and grid * grid == rows, f"{where}: v.position_embd.weight is {positions}, not a square grid")
     query = mmproj.tensor("resampler.query").shape
     queries, embed_dim = query
     stated_q = int(mmproj.get("clip.minicpmv_query_num", 0))
