@@ -7,8 +7,10 @@ copy (`copy_bundle`).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from unittest import mock
@@ -41,6 +43,17 @@ def tiny_variant(base: ModelPreset, name: str) -> ModelPreset:
 TINY_25 = tiny_variant(MINICPM_LLAMA3_V_2_5, "tiny-2.5")
 TINY_26 = tiny_variant(MINICPM_V_2_6, "tiny-2.6")
 TINY_PRESETS = {p.name: p for p in (TINY, TINY_25, TINY_26)}
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """Put the root logger back after each test: `cli.main` reconfigures it (`basicConfig(force=True)`) onto the
+    stderr of the moment, which for a test calling `main` directly is a capture stream that is closed afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def copy_bundle(src: Path, dst: Path, *, builds: bool = True) -> Path:
