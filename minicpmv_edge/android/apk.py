@@ -1,0 +1,237 @@
+"""`minicpmv-edge apk`: the app's Java sources -> a signed arm64 APK, offline, with Debian's Android tools.
+
+Sequence (why each step): `aapt package -m` writes R.java for the resources; `javac --release 8` with the API-23
+`android.jar` (the newest Debian ships) on the class path: Java 8's API comes from the JDK (Android 26, our minSdk,
+has it), `android.*` from API 23 (newer Android APIs are reached by SDK_INT checks and reflection); `dx` turns
+Java 8 bytecode into classes.dex (min-sdk 26 allows lambdas); `aapt package` puts manifest, resources, assets,
+classes.dex and `lib/arm64-v8a/*.so` in one archive; `zipalign -p 4` page-aligns the native libraries;
+`apksigner sign` then `verify`. Everything is built in a temporary directory and renamed onto `--out` at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from minicpmv_edge import __version__
+from minicpmv_edge.android.cache import android_cache_dir
+from minicpmv_edge.android.ort import ORT_VERSION, ort_native_libs
+from minicpmv_edge.android.toolchain import Toolchain, find_toolchain
+from minicpmv_edge.errors import BundleError, EdgeError
+
+log = logging.getLogger(__name__)
+
+REPO_ANDROID_DIR = Path(__file__).resolve().parents[2] / "android_app"
+PACKAGE = "org.minicpmv.edge.app"
+MIN_SDK = 26
+TARGET_SDK = 34
+ABI = "arm64-v8a"
+# relative to the android_app/ folder: app, Java runtime, ONNX Runtime's Java API (Android variant)
+JAVA_SOURCE_DIRS = (
+    "app/src/main/java",
+    "runtime/src/main/java",
+    "third_party/onnxruntime-java/src/main/java",
+    "third_party/onnxruntime-java/src/main/android",
+)
+MANIFEST = "app/src/main/AndroidManifest.xml"
+RES_DIR = "app/src/main/res"
+ASSETS_DIR = "app/src/main/assets"
+# manifest attributes newer than API 23: aapt1 cannot compile them against android.jar 23, Gradle builds keep them
+NEWER_ATTRIBUTES = ("foregroundServiceType",)
+BUNDLE_ASSET_DIR = "bundle"
+DEBUG_KEY = {"alias": "androiddebugkey", "password": "android", "dname": "CN=Android Debug,O=Android,C=US"}
+
+
+@dataclass
+class ApkRequest:
+    """One APK build. `bundle`: a small bundle embedded for a self-contained demo; `qnn_libs`: a folder with the
+    QNN runtime libraries (libQnnHtp.so, stubs, skels, libQnnSystem.so) from Qualcomm's SDK; `keystore`: a
+    signing keystore (password from `keystore_pass`), else a debug key kept in the cache."""
+
+    out: Path
+    bundle: Path | None = None
+    qnn_libs: Path | None = None
+    keystore: Path | None = None
+    keystore_pass: str = DEBUG_KEY["password"]
+    android_dir: Path = REPO_ANDROID_DIR
+    cache_dir: Path | None = None
+    version_code: int = 1
+
+
+@dataclass
+class ApkResult:
+    path: Path
+    bytes: int
+    seconds: float
+    badging: dict[str, str]
+    native_libs: list[str]
+    embedded_bundle: str | None
+
+
+def _java_sources(android_dir: Path) -> list[Path]:
+    sources = []
+    for rel in JAVA_SOURCE_DIRS:
+        root = android_dir / rel
+        found = sorted(root.rglob("*.java")) if root.is_dir() else []
+        if not found:
+            raise EdgeError(f"no Java sources under {root} (is this a full checkout of minicpmv-edge?)")
+        sources += found
+    return sources
+
+
+def _build_manifest(src: Path, out: Path) -> list[str]:
+    """The source manifest plus `package=` (Gradle takes the namespace from build.gradle instead), minus attributes
+    aapt1 rejects against API 23. Returns the names of the attributes dropped, for the log."""
+    try:
+        text = src.read_text(encoding="utf-8")
+    except OSError as err:
+        raise EdgeError(f"cannot read {src}: {err.strerror or err}") from None
+    dropped = [name for name in NEWER_ATTRIBUTES if f"android:{name}=" in text]
+    for name in dropped:
+        text = re.sub(rf'\s+android:{name}="[^"]*"', "", text)
+    text = text.replace("<manifest ", f'<manifest package="{PACKAGE}" ', 1)
+    out.write_text(text, encoding="utf-8")
+    return dropped
+
+
+def _stage_assets(req: ApkRequest, assets: Path) -> str | None:
+    """The shipped sample photo, the reference profiles (from bench.reference, one source of truth) and the
+    optional embedded bundle. Returns the embedded bundle's name."""
+    from minicpmv_edge.bench.reference import PROFILES
+
+    src_assets = req.android_dir / ASSETS_DIR
+    if src_assets.is_dir():
+        shutil.copytree(src_assets, assets, dirs_exist_ok=True)
+    assets.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "assets" / "sample.jpg", assets / "sample.jpg")
+    profiles = [asdict(p) for p in PROFILES.values() if p.role == "target"]
+    (assets / "reference_profiles.json").write_text(json.dumps(profiles, indent=1))
+    if req.bundle is None:
+        return None
+    return _stage_bundle(req.bundle, assets / BUNDLE_ASSET_DIR)
+
+
+def _stage_bundle(bundle: Path, dest: Path) -> str:
+    """Copy a bundle (after checking every file against its manifest hash) under assets/bundle/<name>/."""
+    from minicpmv_edge.runtime.bundle_view import Bundle
+
+    try:
+        view = Bundle.open(bundle, verify=True)
+    except OSError as err:
+        raise BundleError(f"cannot read bundle {bundle}: {err.strerror or err}") from None
+    log.info("apk: embedding bundle %s (%s, %s weights)", bundle, view.preset, "synthetic" if view.synthetic else "real")
+    shutil.copytree(bundle, dest / bundle.resolve().name, symlinks=False)
+    return bundle.resolve().name
+
+
+def _stage_native(req: ApkRequest, cache: Path, staging: Path) -> list[str]:
+    lib_dir = staging / "lib" / ABI
+    lib_dir.mkdir(parents=True)
+    for so in ort_native_libs(cache):
+        shutil.copyfile(so, lib_dir / so.name)
+    if req.qnn_libs is not None:
+        if not req.qnn_libs.is_dir():
+            raise EdgeError(f"--qnn-libs {req.qnn_libs} is not a directory")
+        qnn = sorted(p for p in req.qnn_libs.iterdir() if p.is_file() and p.name.endswith(".so"))
+        if not any(p.name == "libQnnHtp.so" for p in qnn):
+            raise EdgeError(f"--qnn-libs {req.qnn_libs} has no libQnnHtp.so (take the aarch64-android libraries "
+                            "from Qualcomm's QNN SDK)")  # fmt: skip
+        for so in qnn:
+            shutil.copyfile(so, lib_dir / so.name)
+    return sorted(p.name for p in lib_dir.iterdir())
+
+
+def _keystore(req: ApkRequest, tc: Toolchain, cache: Path) -> tuple[Path, str]:
+    if req.keystore is not None:
+        if not req.keystore.is_file():
+            raise EdgeError(f"--keystore {req.keystore} does not exist")
+        return req.keystore, req.keystore_pass
+    ks = cache / "debug.keystore"
+    if not ks.is_file():
+        log.info("apk: creating a debug signing key in %s", ks)
+        tmp = ks.with_suffix(".partial")
+        tmp.unlink(missing_ok=True)
+        tc.run(
+            [tc.keytool, "-genkeypair", "-keystore", str(tmp), "-storetype", "PKCS12", "-storepass",
+             DEBUG_KEY["password"], "-alias", DEBUG_KEY["alias"], "-keypass", DEBUG_KEY["password"],
+             "-keyalg", "RSA", "-keysize", "2048", "-validity", "10000", "-dname", DEBUG_KEY["dname"]],
+            "keytool (debug key)",
+        )  # fmt: skip
+        tmp.rename(ks)
+    return ks, DEBUG_KEY["password"]
+
+
+def parse_badging(text: str) -> dict[str, str]:
+    """The fields of `aapt dump badging` the checks need: package, versions, SDK levels, native code, launcher."""
+    out: dict[str, str] = {}
+    if m := re.search(r"^package: name='([^']+)' versionCode='([^']*)' versionName='([^']*)'", text, re.M):
+        out.update(package=m.group(1), version_code=m.group(2), version_name=m.group(3))
+    for key, field in (("sdkVersion", "min_sdk"), ("targetSdkVersion", "target_sdk"), ("native-code", "native_code")):
+        if m := re.search(rf"^{key}:\s*(.+)$", text, re.M):
+            out[field] = m.group(1).strip().replace("'", "")
+    if m := re.search(r"^launchable-activity: name='([^']+)'", text, re.M):
+        out["launcher"] = m.group(1)
+    return out
+
+
+def build_apk(req: ApkRequest) -> ApkResult:
+    """Build, sign and verify the APK; `req.out` is replaced only by a verified APK."""
+    start = time.monotonic()
+    cache = req.cache_dir or android_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    sources = _java_sources(req.android_dir)
+    log.info("apk: [1/8] toolchain (aapt, dx, zipalign, apksigner, android.jar 23) in %s", cache)
+    tc = find_toolchain(cache)
+    req.out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".apk-build-", dir=req.out.parent) as tmp_name:
+        tmp = Path(tmp_name)
+        gen, classes, staging, assets = tmp / "gen", tmp / "classes", tmp / "staging", tmp / "assets"
+        for d in (gen, classes, staging):
+            d.mkdir()
+        manifest = tmp / "AndroidManifest.xml"
+        dropped = _build_manifest(req.android_dir / MANIFEST, manifest)
+        if dropped:
+            log.info("apk: aapt (API 23) cannot compile android:%s; the Gradle build keeps it", ", ".join(dropped))
+        res = req.android_dir / RES_DIR
+        sdk = ["--min-sdk-version", str(MIN_SDK), "--target-sdk-version", str(TARGET_SDK)]
+        version = ["--version-code", str(req.version_code), "--version-name", __version__]
+        log.info("apk: [2/8] aapt: R.java")
+        tc.run([*tc.aapt, "package", "-f", "-m", "-J", str(gen), "-M", str(manifest), "-S", str(res),
+                "-I", str(tc.android_jar), *sdk], "aapt package -m")  # fmt: skip
+        log.info("apk: [3/8] javac: %d app, runtime and ONNX Runtime Java sources", len(sources))
+        argfile = tmp / "sources.txt"
+        argfile.write_text("\n".join(f'"{p}"' for p in [*sources, *sorted(gen.rglob("*.java"))]))
+        # Java 8's own API from the JDK (--release 8; Android 26 has it, android.jar 23 lacks java.nio.file,
+        # java.util.function/stream, java.time), android.* from android.jar 23 on the class path
+        tc.run([tc.javac, "--release", "8", "-classpath", str(tc.android_jar), "-encoding", "UTF-8", "-nowarn",
+                "-g:source,lines", "-d", str(classes), f"@{argfile}"], "javac")  # fmt: skip
+        log.info("apk: [4/8] dx: classes.dex (min-sdk %d)", MIN_SDK)
+        tc.run([*tc.dx, "--dex", f"--min-sdk-version={MIN_SDK}", f"--output={staging / 'classes.dex'}",
+                str(classes)], "dx")  # fmt: skip
+        log.info("apk: [5/8] native libraries: ONNX Runtime %s (%s)%s", ORT_VERSION, ABI,
+                 " + QNN from " + str(req.qnn_libs) if req.qnn_libs else "")  # fmt: skip
+        libs = _stage_native(req, cache, staging)
+        embedded = _stage_assets(req, assets)
+        log.info("apk: [6/8] aapt: package manifest, resources, assets, dex and libraries")
+        unaligned = tmp / "unaligned.apk"
+        tc.run([*tc.aapt, "package", "-f", "-M", str(manifest), "-S", str(res), "-A", str(assets),
+                "-I", str(tc.android_jar), *sdk, *version, "-F", str(unaligned), str(staging)],
+               "aapt package")  # fmt: skip
+        log.info("apk: [7/8] zipalign -p 4, apksigner sign")
+        aligned, signed = tmp / "aligned.apk", tmp / "signed.apk"
+        tc.run([*tc.zipalign, "-p", "-f", "4", str(unaligned), str(aligned)], "zipalign")
+        ks, password = _keystore(req, tc, cache)
+        tc.run([*tc.apksigner, "sign", "--ks", str(ks), "--ks-pass", f"pass:{password}", "--key-pass",
+                f"pass:{password}", "--out", str(signed), str(aligned)], "apksigner sign")  # fmt: skip
+        log.info("apk: [8/8] apksigner verify, aapt dump badging")
+        tc.run([*tc.apksigner, "verify", str(signed)], "apksigner verify")
+        badging = parse_badging(tc.run([*tc.aapt, "dump", "badging", str(signed)], "aapt dump badging"))
+        signed.replace(req.out)
+    size = req.out.stat().st_size
+    return ApkResult(req.out, size, time.monotonic() - start, badging, libs, embedded)
