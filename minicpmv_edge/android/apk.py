@@ -21,6 +21,7 @@ from pathlib import Path
 
 from minicpmv_edge import __version__
 from minicpmv_edge.android.cache import android_cache_dir
+from minicpmv_edge.android.inspect_apk import NativeLibraryUse, dex_classes, parse_badging, uses_native_libraries
 from minicpmv_edge.android.ort import ORT_VERSION, ort_native_libs
 from minicpmv_edge.android.toolchain import Toolchain, find_toolchain
 from minicpmv_edge.errors import BundleError, EdgeError
@@ -66,12 +67,29 @@ class ApkRequest:
 
 @dataclass
 class ApkResult:
+    """What the built file holds, read back from it (see `inspect_apk`)."""
+
     path: Path
     bytes: int
     seconds: float
     badging: dict[str, str]
     native_libs: list[str]
+    native_uses: list[NativeLibraryUse]
+    classes: dict[str, int]  # classes in classes.dex per group: app, runtime, onnxruntime, other
     embedded_bundle: str | None
+
+
+CLASS_GROUPS = {
+    "app": "org.minicpmv.edge.app.",
+    "runtime": "org.minicpmv.edge.runtime.",
+    "onnxruntime": "ai.onnxruntime.",
+}
+
+
+def class_counts(names: list[str]) -> dict[str, int]:
+    counts = {group: sum(n.startswith(prefix) for n in names) for group, prefix in CLASS_GROUPS.items()}
+    counts["other"] = len(names) - sum(counts.values())
+    return counts
 
 
 def _java_sources(android_dir: Path) -> list[Path]:
@@ -125,7 +143,8 @@ def _stage_bundle(bundle: Path, dest: Path) -> str:
         view = Bundle.open(bundle, verify=True)
     except OSError as err:
         raise BundleError(f"cannot read bundle {bundle}: {err.strerror or err}") from None
-    log.info("apk: embedding bundle %s (%s, %s weights)", bundle, view.preset, "synthetic" if view.synthetic else "real")
+    weights = "synthetic" if view.synthetic else "real"
+    log.info("apk: embedding bundle %s (%s, %s weights)", bundle, view.preset, weights)
     shutil.copytree(bundle, dest / bundle.resolve().name, symlinks=False)
     return bundle.resolve().name
 
@@ -165,19 +184,6 @@ def _keystore(req: ApkRequest, tc: Toolchain, cache: Path) -> tuple[Path, str]:
         )  # fmt: skip
         tmp.rename(ks)
     return ks, DEBUG_KEY["password"]
-
-
-def parse_badging(text: str) -> dict[str, str]:
-    """The fields of `aapt dump badging` the checks need: package, versions, SDK levels, native code, launcher."""
-    out: dict[str, str] = {}
-    if m := re.search(r"^package: name='([^']+)' versionCode='([^']*)' versionName='([^']*)'", text, re.M):
-        out.update(package=m.group(1), version_code=m.group(2), version_name=m.group(3))
-    for key, field in (("sdkVersion", "min_sdk"), ("targetSdkVersion", "target_sdk"), ("native-code", "native_code")):
-        if m := re.search(rf"^{key}:\s*(.+)$", text, re.M):
-            out[field] = m.group(1).strip().replace("'", "")
-    if m := re.search(r"^launchable-activity: name='([^']+)'", text, re.M):
-        out["launcher"] = m.group(1)
-    return out
 
 
 def build_apk(req: ApkRequest) -> ApkResult:
@@ -229,9 +235,13 @@ def build_apk(req: ApkRequest) -> ApkResult:
         ks, password = _keystore(req, tc, cache)
         tc.run([*tc.apksigner, "sign", "--ks", str(ks), "--ks-pass", f"pass:{password}", "--key-pass",
                 f"pass:{password}", "--out", str(signed), str(aligned)], "apksigner sign")  # fmt: skip
-        log.info("apk: [8/8] apksigner verify, aapt dump badging")
+        log.info("apk: [8/8] apksigner verify; read back badging, manifest and dex")
         tc.run([*tc.apksigner, "verify", str(signed)], "apksigner verify")
         badging = parse_badging(tc.run([*tc.aapt, "dump", "badging", str(signed)], "aapt dump badging"))
+        xmltree = tc.run([*tc.aapt, "dump", "xmltree", str(signed), "AndroidManifest.xml"], "aapt dump xmltree")
+        classes = class_counts(dex_classes(signed))
         signed.replace(req.out)
     size = req.out.stat().st_size
-    return ApkResult(req.out, size, time.monotonic() - start, badging, libs, embedded)
+    return ApkResult(
+        req.out, size, time.monotonic() - start, badging, libs, uses_native_libraries(xmltree), classes, embedded
+    )

@@ -57,10 +57,13 @@ def _npm_pack(work: Path) -> Path:
             capture_output=True, text=True, timeout=NPM_TIMEOUT_S, cwd=work,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
-        raise EdgeError(f"npm pack {NPM_PACKAGE} did not finish in {NPM_TIMEOUT_S} s (is the npm registry reachable?)") from None
+        raise EdgeError(
+            f"npm pack {NPM_PACKAGE} did not finish in {NPM_TIMEOUT_S} s (is the npm registry reachable?)"
+        ) from None
     tgz = sorted(work.glob("*.tgz"))
     if done.returncode != 0 or not tgz:
-        lines = [ln for ln in done.stderr.splitlines() if "ERR" in ln] or done.stderr.splitlines() or ["no .tgz written"]
+        errors = done.stderr.splitlines()
+        lines = [ln for ln in errors if "ERR" in ln] or errors or ["no .tgz written"]
         raise EdgeError(f"cannot fetch {NPM_PACKAGE} from the npm registry: {lines[0].strip()[:200]}")
     return tgz[0]
 

@@ -104,7 +104,9 @@ class _DebianCache:
                 [binary, *self._apt_options(), *args], cwd=cwd, capture_output=True, text=True, timeout=APT_TIMEOUT_S
             )
         except subprocess.TimeoutExpired:
-            raise EdgeError(f"{tool} {args[0]} did not finish in {APT_TIMEOUT_S} s (is {DEBIAN_MIRROR} reachable?)") from None
+            raise EdgeError(
+                f"{tool} {args[0]} did not finish in {APT_TIMEOUT_S} s (is {DEBIAN_MIRROR} reachable?)"
+            ) from None
         if done.returncode != 0:
             errors = [ln for ln in done.stderr.splitlines() if ln.startswith(("E:", "W:")) and "unsandboxed" not in ln]
             detail = errors[0] if errors else f"exit code {done.returncode}"
@@ -162,11 +164,9 @@ def find_toolchain(cache_dir: Path | None = None) -> Toolchain:
     cache = _DebianCache((cache_dir or android_cache_dir()) / "debian")
     on_path = {name: shutil.which(name) for name in NATIVE_TOOLS}
     wanted = tuple(pkg for name, pkg in NATIVE_TOOLS.items() if not on_path[name]) + JAR_PACKAGES
-    jars_ready = all((cache.tree / rel).exists() for rel in (APKSIGNER_JAR, ANDROID_JAR, DX_JAR))
-    if wanted != JAR_PACKAGES or not jars_ready:
-        if not all((cache.tree / ".ready" / p).exists() for p in wanted):
-            cache.update()
-            cache.fetch(wanted)
+    if not all((cache.tree / ".ready" / p).exists() for p in wanted):
+        cache.update()
+        cache.fetch(wanted)
     env = {"LD_LIBRARY_PATH": cache.library_path()} if wanted != JAR_PACKAGES else {}
     for rel in (APKSIGNER_JAR, ANDROID_JAR, DX_JAR):
         if not (cache.tree / rel).exists():
