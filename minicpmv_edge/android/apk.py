@@ -24,7 +24,7 @@ from minicpmv_edge.android.cache import android_cache_dir
 from minicpmv_edge.android.inspect_apk import NativeLibraryUse, dex_classes, parse_badging, uses_native_libraries
 from minicpmv_edge.android.ort import ORT_VERSION, ort_native_libs
 from minicpmv_edge.android.toolchain import Toolchain, find_toolchain
-from minicpmv_edge.errors import BundleError, EdgeError
+from minicpmv_edge.errors import EdgeError
 
 log = logging.getLogger(__name__)
 
@@ -136,40 +136,49 @@ def _stage_assets(req: ApkRequest, assets: Path) -> str | None:
 
 
 def _stage_bundle(bundle: Path, dest: Path) -> str:
-    """Copy a bundle (after checking every file against its manifest hash) under assets/bundle/<name>/."""
+    """Copy a bundle (checked against its manifest in `_check_inputs`) under assets/bundle/<name>/."""
     from minicpmv_edge.runtime.bundle_view import Bundle
 
-    try:
-        view = Bundle.open(bundle, verify=True)
-    except OSError as err:
-        raise BundleError(f"cannot read bundle {bundle}: {err.strerror or err}") from None
+    view = Bundle.open(bundle, verify=False)
     weights = "synthetic" if view.synthetic else "real"
     log.info("apk: embedding bundle %s (%s, %s weights)", bundle, view.preset, weights)
     shutil.copytree(bundle, dest / bundle.resolve().name, symlinks=False)
     return bundle.resolve().name
 
 
+def _qnn_libraries(qnn_libs: Path | None) -> list[Path]:
+    if qnn_libs is None:
+        return []
+    if not qnn_libs.is_dir():
+        raise EdgeError(f"--qnn-libs {qnn_libs} is not a directory")
+    found = sorted(p for p in qnn_libs.iterdir() if p.is_file() and p.name.endswith(".so"))
+    if not any(p.name == "libQnnHtp.so" for p in found):
+        raise EdgeError(f"--qnn-libs {qnn_libs} has no libQnnHtp.so (take the aarch64-android libraries and the "
+                        "Hexagon skel for your chip from Qualcomm's QNN SDK)")  # fmt: skip
+    return found
+
+
+def _check_inputs(req: ApkRequest) -> None:
+    """Everything a user passed, checked before any download or compile: a typo costs a second, not a minute."""
+    if req.keystore is not None and not req.keystore.is_file():
+        raise EdgeError(f"--keystore {req.keystore} does not exist")
+    _qnn_libraries(req.qnn_libs)
+    if req.bundle is not None:
+        from minicpmv_edge.runtime.bundle_view import Bundle
+
+        Bundle.open(req.bundle, verify=True)
+
+
 def _stage_native(req: ApkRequest, cache: Path, staging: Path) -> list[str]:
     lib_dir = staging / "lib" / ABI
     lib_dir.mkdir(parents=True)
-    for so in ort_native_libs(cache):
+    for so in [*ort_native_libs(cache), *_qnn_libraries(req.qnn_libs)]:
         shutil.copyfile(so, lib_dir / so.name)
-    if req.qnn_libs is not None:
-        if not req.qnn_libs.is_dir():
-            raise EdgeError(f"--qnn-libs {req.qnn_libs} is not a directory")
-        qnn = sorted(p for p in req.qnn_libs.iterdir() if p.is_file() and p.name.endswith(".so"))
-        if not any(p.name == "libQnnHtp.so" for p in qnn):
-            raise EdgeError(f"--qnn-libs {req.qnn_libs} has no libQnnHtp.so (take the aarch64-android libraries "
-                            "from Qualcomm's QNN SDK)")  # fmt: skip
-        for so in qnn:
-            shutil.copyfile(so, lib_dir / so.name)
     return sorted(p.name for p in lib_dir.iterdir())
 
 
 def _keystore(req: ApkRequest, tc: Toolchain, cache: Path) -> tuple[Path, str]:
     if req.keystore is not None:
-        if not req.keystore.is_file():
-            raise EdgeError(f"--keystore {req.keystore} does not exist")
         return req.keystore, req.keystore_pass
     ks = cache / "debug.keystore"
     if not ks.is_file():
@@ -189,6 +198,7 @@ def _keystore(req: ApkRequest, tc: Toolchain, cache: Path) -> tuple[Path, str]:
 def build_apk(req: ApkRequest) -> ApkResult:
     """Build, sign and verify the APK; `req.out` is replaced only by a verified APK."""
     start = time.monotonic()
+    _check_inputs(req)
     cache = req.cache_dir or android_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     sources = _java_sources(req.android_dir)
