@@ -10,20 +10,21 @@ classes.dex and `lib/arm64-v8a/*.so` in one archive; `zipalign -p 4` page-aligns
 
 from __future__ import annotations
 
-import json
+import hashlib
 import logging
 import re
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from minicpmv_edge import __version__
+from minicpmv_edge.android.app_assets import write_app_assets
 from minicpmv_edge.android.cache import android_cache_dir
 from minicpmv_edge.android.inspect_apk import NativeLibraryUse, dex_classes, parse_badging, uses_native_libraries
 from minicpmv_edge.android.ort import ORT_VERSION, ort_native_libs
-from minicpmv_edge.android.toolchain import Toolchain, find_toolchain
+from minicpmv_edge.android.toolchain import QUICK_JVM, Toolchain, find_toolchain
 from minicpmv_edge.errors import EdgeError
 
 log = logging.getLogger(__name__)
@@ -119,17 +120,12 @@ def _build_manifest(src: Path, out: Path) -> list[str]:
 
 
 def _stage_assets(req: ApkRequest, assets: Path) -> str | None:
-    """The shipped sample photo, the reference profiles (from bench.reference, one source of truth) and the
-    optional embedded bundle. Returns the embedded bundle's name."""
-    from minicpmv_edge.bench.reference import PROFILES
-
+    """The app's own assets, the generated ones (sample photo, reference profiles) and the optional embedded
+    bundle. Returns the embedded bundle's name."""
     src_assets = req.android_dir / ASSETS_DIR
     if src_assets.is_dir():
         shutil.copytree(src_assets, assets, dirs_exist_ok=True)
-    assets.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(__file__).resolve().parents[1] / "assets" / "sample.jpg", assets / "sample.jpg")
-    profiles = [asdict(p) for p in PROFILES.values() if p.role == "target"]
-    (assets / "reference_profiles.json").write_text(json.dumps(profiles, indent=1))
+    write_app_assets(assets)
     if req.bundle is None:
         return None
     return _stage_bundle(req.bundle, assets / BUNDLE_ASSET_DIR)
@@ -195,6 +191,41 @@ def _keystore(req: ApkRequest, tc: Toolchain, cache: Path) -> tuple[Path, str]:
     return ks, DEBUG_KEY["password"]
 
 
+def _sources_key(sources: list[Path], roots: tuple[Path, ...]) -> str:
+    """Content hash of the sources, each named relative to its root (R.java is generated in a fresh temp dir)."""
+    digest = hashlib.sha256(f"min-sdk {MIN_SDK}\n".encode())
+    for path in sources:
+        rel = next((path.relative_to(r) for r in roots if path.is_relative_to(r)), path)
+        digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _compile_dex(
+    tc: Toolchain, sources: list[Path], roots: tuple[Path, ...], cache: Path, tmp: Path, dex: Path
+) -> None:
+    """javac + dx (in `tmp`), or the classes.dex of the same sources from the last build (keyed by content)."""
+    cached = cache / _sources_key(sources, roots) / "classes.dex"
+    if cached.is_file():
+        log.info("apk: [3-4/8] javac + dx: sources unchanged, classes.dex from %s", cached.parent)
+        shutil.copyfile(cached, dex)
+        return
+    classes = tmp / "classes"
+    classes.mkdir()
+    log.info("apk: [3/8] javac: %d app, runtime and ONNX Runtime Java sources", len(sources))
+    argfile = tmp / "sources.txt"
+    argfile.write_text("\n".join(f'"{p}"' for p in sources))
+    # Java 8's own API from the JDK (--release 8; Android 26 has it, android.jar 23 lacks java.nio.file,
+    # java.util.function/stream, java.time), android.* from android.jar 23 on the class path
+    javac = [tc.javac, *(f"-J{flag}" for flag in QUICK_JVM), "--release", "8", "-classpath", str(tc.android_jar)]
+    tc.run([*javac, "-encoding", "UTF-8", "-nowarn", "-g:source,lines", "-d", str(classes), f"@{argfile}"], "javac")
+    log.info("apk: [4/8] dx: classes.dex (min-sdk %d)", MIN_SDK)
+    tc.run([*tc.dx, "--dex", f"--min-sdk-version={MIN_SDK}", f"--output={dex}", str(classes)], "dx")
+    shutil.rmtree(cache, ignore_errors=True)  # one entry: the last sources built
+    cached.parent.mkdir(parents=True)
+    shutil.copyfile(dex, cached.with_suffix(".partial"))
+    cached.with_suffix(".partial").rename(cached)
+
+
 def build_apk(req: ApkRequest) -> ApkResult:
     """Build, sign and verify the APK; `req.out` is replaced only by a verified APK."""
     start = time.monotonic()
@@ -207,8 +238,8 @@ def build_apk(req: ApkRequest) -> ApkResult:
     req.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".apk-build-", dir=req.out.parent) as tmp_name:
         tmp = Path(tmp_name)
-        gen, classes, staging, assets = tmp / "gen", tmp / "classes", tmp / "staging", tmp / "assets"
-        for d in (gen, classes, staging):
+        gen, staging, assets = tmp / "gen", tmp / "staging", tmp / "assets"
+        for d in (gen, staging):
             d.mkdir()
         manifest = tmp / "AndroidManifest.xml"
         dropped = _build_manifest(req.android_dir / MANIFEST, manifest)
@@ -220,16 +251,8 @@ def build_apk(req: ApkRequest) -> ApkResult:
         log.info("apk: [2/8] aapt: R.java")
         tc.run([*tc.aapt, "package", "-f", "-m", "-J", str(gen), "-M", str(manifest), "-S", str(res),
                 "-I", str(tc.android_jar), *sdk], "aapt package -m")  # fmt: skip
-        log.info("apk: [3/8] javac: %d app, runtime and ONNX Runtime Java sources", len(sources))
-        argfile = tmp / "sources.txt"
-        argfile.write_text("\n".join(f'"{p}"' for p in [*sources, *sorted(gen.rglob("*.java"))]))
-        # Java 8's own API from the JDK (--release 8; Android 26 has it, android.jar 23 lacks java.nio.file,
-        # java.util.function/stream, java.time), android.* from android.jar 23 on the class path
-        tc.run([tc.javac, "--release", "8", "-classpath", str(tc.android_jar), "-encoding", "UTF-8", "-nowarn",
-                "-g:source,lines", "-d", str(classes), f"@{argfile}"], "javac")  # fmt: skip
-        log.info("apk: [4/8] dx: classes.dex (min-sdk %d)", MIN_SDK)
-        tc.run([*tc.dx, "--dex", f"--min-sdk-version={MIN_SDK}", f"--output={staging / 'classes.dex'}",
-                str(classes)], "dx")  # fmt: skip
+        all_sources = [*sources, *sorted(gen.rglob("*.java"))]
+        _compile_dex(tc, all_sources, (req.android_dir, gen), cache / "dex", tmp, staging / "classes.dex")
         log.info("apk: [5/8] native libraries: ONNX Runtime %s (%s)%s", ORT_VERSION, ABI,
                  " + QNN from " + str(req.qnn_libs) if req.qnn_libs else "")  # fmt: skip
         libs = _stage_native(req, cache, staging)
