@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,6 +143,16 @@ def _stage_bundle(bundle: Path, dest: Path) -> str:
     return bundle.resolve().name
 
 
+def _check_embedded(apk: Path, bundle: Path, name: str) -> None:
+    """aapt silently skips asset names it ignores (hidden files, folders starting with `_`): refuse a partial bundle."""
+    with zipfile.ZipFile(apk) as z:
+        packed = set(z.namelist())
+    wanted = [p.relative_to(bundle).as_posix() for p in sorted(bundle.rglob("*")) if p.is_file()]
+    missing = [rel for rel in wanted if f"assets/{BUNDLE_ASSET_DIR}/{name}/{rel}" not in packed]
+    if missing:
+        raise EdgeError(f"aapt left {missing[0]} of the bundle out of the APK (a name aapt ignores); rename it")
+
+
 def _qnn_libraries(qnn_libs: Path | None) -> list[Path]:
     if qnn_libs is None:
         return []
@@ -262,6 +273,8 @@ def build_apk(req: ApkRequest) -> ApkResult:
         tc.run([*tc.aapt, "package", "-f", "-M", str(manifest), "-S", str(res), "-A", str(assets),
                 "-I", str(tc.android_jar), *sdk, *version, "-F", str(unaligned), str(staging)],
                "aapt package")  # fmt: skip
+        if embedded:
+            _check_embedded(unaligned, req.bundle, embedded)
         log.info("apk: [7/8] zipalign -p 4, apksigner sign")
         aligned, signed = tmp / "aligned.apk", tmp / "signed.apk"
         tc.run([*tc.zipalign, "-p", "-f", "4", str(unaligned), str(aligned)], "zipalign")

@@ -91,11 +91,10 @@ public final class BenchmarkService extends Service {
 
     @Override
     public int onStartCommand(Intent intent, int flags, int startId) {
-        if (running || intent == null) {
-            return START_NOT_STICKY;
+        if (notification == null) {
+            notification = newNotification();
         }
-        running = true;
-        notification = newNotification();
+        // every start through startForegroundService must reach startForeground, even a duplicate one
         if (canRunInForeground(this)) {
             try {
                 startForeground(NOTIFICATION_ID, notification.build());
@@ -105,6 +104,10 @@ public final class BenchmarkService extends Service {
         } else {
             notify("Benchmark running", 0, 0);
         }
+        if (running || intent == null) {
+            return START_NOT_STICKY;
+        }
+        running = true;
         final int runs = intent.getIntExtra(EXTRA_RUNS, 5);
         final int warmup = intent.getIntExtra(EXTRA_WARMUP, 1);
         Background.run(() -> benchmark(runs, warmup), this::finished, this::failed);
@@ -117,7 +120,7 @@ public final class BenchmarkService extends Service {
         Pipeline pipe = engine.pipeline();
         RgbImage image = samplePhoto();
         BenchPrompt prompt = BenchPrompt.build(pipe.tokenizer(), PROMPT_TOKENS);
-        Sampling greedy = new Sampling();
+        Sampling greedy = Sampling.greedy();
         String mode = s.mode();
         Bundle.CompiledBuild build = engine.requestedBuild();
         boolean npu = build != null && pipe.encoder().fallbackReason() == null;
