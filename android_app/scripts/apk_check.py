@@ -124,6 +124,67 @@ def check_jni(apk: Path) -> None:
     )
 
 
+def check_bench_prompt(bundle: Path, tmp: Path) -> None:
+    """The app's BenchPrompt (Java, host JVM) builds the same question as bench/prompt.py for the same tokenizer."""
+    from minicpmv_edge.bench.prompt import build_prompt
+    from minicpmv_edge.runtime.tokenizer import TextTokenizer
+
+    json_jar = Path("/usr/share/java/com.android.json.jar")  # Android's org.json (Debian libandroid-json-java)
+    android = ROOT / "android_app"
+    sources = [
+        android / "app/src/main/java/org/minicpmv/edge/app/BenchPrompt.java",
+        android / "scripts/BenchPromptMain.java",
+    ]
+    for d in (
+        "runtime/src/main/java",
+        "third_party/onnxruntime-java/src/main/java",
+        "third_party/onnxruntime-java/src/main/jvm",
+    ):
+        sources += sorted((android / d).rglob("*.java"))
+    classes = tmp / "bench-prompt-classes"
+    javac = subprocess.run(
+        [
+            "javac",
+            "--release",
+            "8",
+            "-nowarn",
+            "-encoding",
+            "UTF-8",
+            "-cp",
+            str(json_jar),
+            "-d",
+            str(classes),
+            *map(str, sources),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if not check("javac BenchPrompt + runtime for the host JVM", javac.returncode == 0, javac.stderr[-300:]):
+        return
+    tokenizer = bundle / "tokenizer" / "tokenizer.json"
+    tok = TextTokenizer(tokenizer)
+    for target in (5, 40, 96):
+        run = subprocess.run(
+            [
+                "java",
+                "-cp",
+                f"{classes}:{json_jar}",
+                "org.minicpmv.edge.app.BenchPromptMain",
+                str(tokenizer),
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        want = build_prompt(tok.encode, target)
+        got = run.stdout.rstrip("\n").split("\t", 1)
+        check(
+            f"BenchPrompt.java == bench/prompt.py at {target} tokens",
+            got == [str(want.tokens), want.text],
+            f"java {got[0] if got else run.stderr[-200:]} tokens, python {want.tokens}",
+        )
+
+
 def check_bench_import(tmp: Path) -> None:
     if not JAVA_BENCH_JSON.is_file():
         print(f"{JAVA_BENCH_JSON} missing: running android_app/scripts/java_tests.sh to write it", flush=True)
@@ -186,6 +247,7 @@ def main(argv: list[str]) -> int:
                 embedded = f"assets/bundle/{bundle.name}/manifest.json" in z.namelist()
             check("--bundle embeds the bundle under assets/bundle/", embedded, bundle.name)
             print(f"demo APK size: {(tmp / 'demo.apk').stat().st_size / 2**20:.1f} MiB")
+        check_bench_prompt(bundle, tmp)
         check_bench_import(tmp)
         shutil.rmtree(tmp / "cache", ignore_errors=True)
     passed, failed = sum(results), len(results) - sum(results)

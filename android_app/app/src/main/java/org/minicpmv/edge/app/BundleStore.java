@@ -74,6 +74,12 @@ final class BundleStore {
         return Bundle.open(new File(root(), name), verifyCache());
     }
 
+    /** The bundle opened without the verified-files record: every file is hashed again on first use. */
+    Bundle openForFullCheck(String name) throws EdgeException {
+        open(name); // same checks and messages as a normal open
+        return Bundle.open(new File(root(), name), null);
+    }
+
     /** Checks the sha256 of every file in the manifest, reporting bytes done. */
     void verify(Bundle bundle, Progress progress) throws EdgeException {
         JSONArray files = bundle.manifest().optJSONArray("files");

@@ -77,7 +77,8 @@ final class Engine {
         }
     }
 
-    synchronized void close() {
+    /** Worker thread only (a pipeline must not be closed under a running generate). */
+    private synchronized void close() {
         if (pipeline != null) {
             pipeline.close();
             pipeline = null;
