@@ -277,6 +277,7 @@ def _cmd_apk(args: argparse.Namespace) -> int:
         bundle=Path(args.bundle) if args.bundle else None,
         qnn_libs=Path(args.qnn_libs) if args.qnn_libs else None,
         keystore=Path(args.keystore) if args.keystore else None,
+        ort_aar=Path(args.ort_aar) if args.ort_aar else None,
     )
     if args.keystore:
         req.keystore_pass = os.environ.get("MINICPMV_EDGE_KEYSTORE_PASS", req.keystore_pass)
@@ -309,6 +310,7 @@ def _add_android_commands(sub) -> None:
     apk.add_argument("--out", required=True, metavar="APK", help="APK file to write")
     apk.add_argument("--bundle", metavar="BUNDLE", help="embed a small bundle for a self-contained demo APK")
     apk.add_argument("--qnn-libs", metavar="DIR", help="QNN runtime libraries (libQnnHtp.so, ...) to ship")
+    apk.add_argument("--ort-aar", metavar="AAR", help="ONNX Runtime AAR with the QNN EP (onnxruntime-android-qnn)")
     apk.add_argument("--keystore", metavar="KS", help="signing keystore (password: $MINICPMV_EDGE_KEYSTORE_PASS)")
     apk.set_defaults(func=_cmd_apk)
     android = sub.add_parser("android", help="phone-side helpers over adb")

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ import pytest
 from minicpmv_edge import cli
 from minicpmv_edge.android import apk, toolchain
 from minicpmv_edge.android.inspect_apk import NativeLibraryUse, parse_badging, uses_native_libraries
+from minicpmv_edge.android.ort import aar_native_libs
 from minicpmv_edge.android.push import DEVICE_BUNDLES
+from minicpmv_edge.errors import EdgeError
 
 ANDROID_JSON = Path(__file__).parent / "data" / "bench" / "android_benchmark_sample.json"
 
@@ -160,3 +163,22 @@ def test_android_json_keeps_its_provenance_through_bench_import(tmp_path: Path, 
     assert [{**f, "source": ""} for f in legacy["figures"]] == [{**f, "source": ""} for f in device["figures"]]
     assert all(m["ours_provenance"] != "host-measured" or m["verdict"].startswith("not comparable")
                for m in host["profile_match"])  # fmt: skip
+
+
+def test_ort_aar_gives_its_arm64_libraries_and_version(tmp_path: Path) -> None:
+    aar = tmp_path / "onnxruntime-android-qnn.aar"
+    with zipfile.ZipFile(aar, "w") as z:
+        z.writestr("jni/arm64-v8a/libonnxruntime.so", b"\x7fELF...VERS_1.2.0\0VERS_1.29.0\0VERS_1.9.0\0")
+        z.writestr("jni/arm64-v8a/libonnxruntime4j_jni.so", b"\x7fELF")
+        z.writestr("jni/x86_64/libonnxruntime.so", b"\x7fELF")
+        z.writestr("classes.jar", b"PK")
+    libs, version = aar_native_libs(aar, tmp_path / "out")
+    assert [p.name for p in libs] == ["libonnxruntime.so", "libonnxruntime4j_jni.so"] and version == "1.29.0"
+    bare = tmp_path / "bare.aar"
+    with zipfile.ZipFile(bare, "w") as z:
+        z.writestr("jni/arm64-v8a/libonnxruntime.so", b"\x7fELF")
+    with pytest.raises(EdgeError, match=r"has no jni/arm64-v8a/libonnxruntime4j_jni\.so"):
+        aar_native_libs(bare, tmp_path / "out2")
+    (tmp_path / "not.aar").write_text("text")
+    with pytest.raises(EdgeError, match="cannot read --ort-aar"):
+        aar_native_libs(tmp_path / "not.aar", tmp_path / "out3")

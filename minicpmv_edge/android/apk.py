@@ -24,7 +24,7 @@ from minicpmv_edge import __version__
 from minicpmv_edge.android.app_assets import write_app_assets
 from minicpmv_edge.android.cache import android_cache_dir
 from minicpmv_edge.android.inspect_apk import NativeLibraryUse, dex_classes, parse_badging, uses_native_libraries
-from minicpmv_edge.android.ort import ORT_VERSION, ort_native_libs
+from minicpmv_edge.android.ort import ORT_VERSION, aar_native_libs, ort_native_libs
 from minicpmv_edge.android.toolchain import QUICK_JVM, Toolchain, find_toolchain
 from minicpmv_edge.errors import EdgeError
 
@@ -54,7 +54,8 @@ DEBUG_KEY = {"alias": "androiddebugkey", "password": "android", "dname": "CN=And
 @dataclass
 class ApkRequest:
     """One APK build. `bundle`: a small bundle embedded for a self-contained demo; `qnn_libs`: a folder with the
-    QNN runtime libraries (libQnnHtp.so, stubs, skels, libQnnSystem.so) from Qualcomm's SDK; `keystore`: a
+    QNN runtime libraries (libQnnHtp.so, stubs, skels, libQnnSystem.so) from Qualcomm's SDK; `ort_aar`: an ONNX
+    Runtime AAR with the QNN EP (e.g. onnxruntime-android-qnn) instead of the npm one without it; `keystore`: a
     signing keystore (password from `keystore_pass`), else a debug key kept in the cache."""
 
     out: Path
@@ -62,6 +63,7 @@ class ApkRequest:
     qnn_libs: Path | None = None
     keystore: Path | None = None
     keystore_pass: str = DEBUG_KEY["password"]
+    ort_aar: Path | None = None
     android_dir: Path = REPO_ANDROID_DIR
     cache_dir: Path | None = None
     version_code: int = 1
@@ -169,6 +171,8 @@ def _check_inputs(req: ApkRequest) -> None:
     """Everything a user passed, checked before any download or compile: a typo costs a second, not a minute."""
     if req.keystore is not None and not req.keystore.is_file():
         raise EdgeError(f"--keystore {req.keystore} does not exist")
+    if req.ort_aar is not None and not req.ort_aar.is_file():
+        raise EdgeError(f"--ort-aar {req.ort_aar} does not exist")
     _qnn_libraries(req.qnn_libs)
     if req.bundle is not None:
         from minicpmv_edge.runtime.bundle_view import Bundle
@@ -179,7 +183,15 @@ def _check_inputs(req: ApkRequest) -> None:
 def _stage_native(req: ApkRequest, cache: Path, staging: Path) -> list[str]:
     lib_dir = staging / "lib" / ABI
     lib_dir.mkdir(parents=True)
-    for so in [*ort_native_libs(cache), *_qnn_libraries(req.qnn_libs)]:
+    if req.ort_aar is not None:
+        ort, version = aar_native_libs(req.ort_aar, staging.parent / "ort-aar")
+        log.info("apk: ONNX Runtime from %s (exports %s)", req.ort_aar, version or "no version tag")
+        if version != ORT_VERSION:
+            log.warning("apk: --ort-aar is ONNX Runtime %s, not %s: the Java API classes are checked against %s "
+                        "only", version, ORT_VERSION, ORT_VERSION)  # fmt: skip
+    else:
+        ort = ort_native_libs(cache)
+    for so in [*ort, *_qnn_libraries(req.qnn_libs)]:
         shutil.copyfile(so, lib_dir / so.name)
     return sorted(p.name for p in lib_dir.iterdir())
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 import shutil
 import subprocess
 import tarfile
@@ -103,3 +104,32 @@ def ort_native_libs(cache_dir: Path) -> list[Path]:
         with tempfile.TemporaryDirectory(dir=lib_dir.parent) as work:
             _extract(_npm_pack(Path(work)), lib_dir)
     return [lib_dir / name for name in LIBRARIES]
+
+
+ORT_VERSION_TAG = re.compile(rb"VERS_(\d+\.\d+\.\d+)")
+
+
+def aar_native_libs(aar: Path, dest: Path) -> tuple[list[Path], str | None]:
+    """Every `jni/arm64-v8a/*.so` of a user-supplied ONNX Runtime AAR (e.g. Maven's onnxruntime-android-qnn 1.29.0,
+    downloaded on a machine that can reach Maven), extracted into `dest`; and the ORT version its library exports.
+
+    Why: the npm AAR has no QNN execution provider; an AAR built with it lets the offline APK run the bundle's HTP
+    context binaries. Not pinned (the user chose the file), so the version is reported instead."""
+    try:
+        with zipfile.ZipFile(aar) as z:
+            members = [m for m in z.namelist() if m.startswith(f"jni/{ABI}/") and m.endswith(".so")]
+            missing = [name for name in LIBRARIES if f"jni/{ABI}/{name}" not in members]
+            if missing:
+                raise EdgeError(f"--ort-aar {aar} has no jni/{ABI}/{missing[0]} (is it an ONNX Runtime Android AAR?)")
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.mkdir(parents=True)
+            libs = []
+            for member in members:
+                target = dest / Path(member).name
+                target.write_bytes(z.read(member))
+                libs.append(target)
+    except (OSError, zipfile.BadZipFile) as err:
+        raise EdgeError(f"cannot read --ort-aar {aar}: {err}") from None
+    versions = ORT_VERSION_TAG.findall((dest / "libonnxruntime.so").read_bytes())
+    version = max(versions, key=lambda v: tuple(int(x) for x in v.split(b"."))).decode() if versions else None
+    return sorted(libs), version
