@@ -235,7 +235,7 @@ def main(argv: list[str]) -> int:
             check_apk(tmp / "app.apk")
         from minicpmv_edge.demo import demo_bundle
 
-        bundle = demo_bundle()
+        bundle = demo_bundle(android_cache_dir() / "demo")  # the tiny synthetic demo bundle, kept beside the tools
         second = build(tmp / "demo.apk", "--bundle", str(bundle))
         check(
             f"cached rebuild with --bundle under {CACHED_BUILD_LIMIT_S} s",
