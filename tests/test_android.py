@@ -85,7 +85,7 @@ def test_apk_with_an_unreachable_debian_mirror_is_one_line(tmp_path: Path, monke
         None if name in ("aapt", "zipalign") else _which(name)))  # fmt: skip
     monkeypatch.setenv("MINICPMV_EDGE_ANDROID_CACHE", str(tmp_path / "cache"))
     code = cli.main(["apk", "--out", str(tmp_path / "app.apk")])
-    _one_line_error(capsys, code, "cannot fetch Android build tools from http://127.0.0.1:9/debian")
+    _one_line_error(capsys, code, "cannot fetch Android build tools from http://127.0.0.1:9/debian", "apt-get update")
     assert not (tmp_path / "app.apk").exists()
 
 

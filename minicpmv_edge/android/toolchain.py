@@ -94,6 +94,7 @@ class _DebianCache:
             "Dir::State": str(self.apt / "state"),
             "Dir::Cache": str(self.apt / "cache"),
             "Debug::NoLocking": "1",  # our private state: the host's dpkg lock is not ours to wait for
+            "Acquire::Retries": "1",
         }
         if os.geteuid() == 0:
             options["APT::Sandbox::User"] = "root"  # the _apt user cannot write into a root-owned cache
@@ -113,7 +114,7 @@ class _DebianCache:
             errors = [ln for ln in done.stderr.splitlines() if ln.startswith(("E:", "W:")) and "unsandboxed" not in ln]
             detail = errors[0] if errors else f"exit code {done.returncode}"
             raise EdgeError(f"cannot fetch Android build tools from {DEBIAN_MIRROR}: {tool} {args[0]}: {detail}")
-        return done.stdout
+        return done.stdout + done.stderr
 
     def update(self) -> None:
         """Fetch the bookworm + bullseye package lists once (about 10 s); later builds reuse them."""
@@ -124,7 +125,11 @@ class _DebianCache:
         (self.apt / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
         (self.apt / "sources.list").write_text("".join(f"deb {DEBIAN_MIRROR} {s} main\n" for s in SUITES))
         log.info("android toolchain: fetching Debian package lists (%s)", ", ".join(SUITES))
-        self._apt("apt-get", "update")
+        out = self._apt("apt-get", "update")
+        if not any(lists.glob("*_Packages*")):  # apt-get update exits 0 when every index failed to download
+            failed = [ln for ln in out.splitlines() if ln.startswith(("W: Failed to fetch", "E:"))]
+            detail = failed[0] if failed else "no package lists downloaded"
+            raise EdgeError(f"cannot fetch Android build tools from {DEBIAN_MIRROR}: apt-get update: {detail}")
 
     def fetch(self, packages: tuple[str, ...]) -> None:
         """Download `packages` and every dependency the host lacks (apt resolves them against the host's dpkg
