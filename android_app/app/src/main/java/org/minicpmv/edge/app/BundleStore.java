@@ -39,11 +39,12 @@ final class BundleStore {
         this.context = context.getApplicationContext();
     }
 
+    /** The bundles folder; never throws (a folder that cannot be created fails later, in a worker, as one line). */
     File root() {
         File ext = context.getExternalFilesDir("bundles");
         File dir = ext != null ? ext : new File(context.getFilesDir(), "bundles");
-        if (!dir.isDirectory() && !dir.mkdirs()) {
-            throw new IllegalStateException("cannot create " + dir);
+        if (!dir.isDirectory()) {
+            dir.mkdirs();
         }
         return dir;
     }
