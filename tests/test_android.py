@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import stat
+import struct
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 from minicpmv_edge import cli
 from minicpmv_edge.android import apk, toolchain
+from minicpmv_edge.android.binary_manifest import PLACEHOLDER, repoint_attribute, substitute_placeholder
 from minicpmv_edge.android.inspect_apk import NativeLibraryUse, parse_badging, uses_native_libraries
 from minicpmv_edge.android.ort import aar_native_libs
 from minicpmv_edge.android.push import DEVICE_BUNDLES
@@ -63,13 +65,29 @@ def test_badging_and_manifest_are_read_back() -> None:
     ]
 
 
-def test_build_manifest_names_the_package_and_drops_attributes_aapt1_cannot_compile(tmp_path: Path) -> None:
+def test_build_manifest_names_the_package_and_carries_the_fgs_type_as_a_placeholder(tmp_path: Path) -> None:
     out = tmp_path / "AndroidManifest.xml"
-    dropped = apk._build_manifest(apk.REPO_ANDROID_DIR / apk.MANIFEST, out)
+    assert apk._build_manifest(apk.REPO_ANDROID_DIR / apk.MANIFEST, out) == "foregroundServiceType"
     text = out.read_text()
-    assert dropped == ["foregroundServiceType"] and "android:foregroundServiceType" not in text
+    assert "android:foregroundServiceType" not in text and 'android:maxSdkVersion="1073741824"' in text  # specialUse
     assert f'<manifest package="{apk.PACKAGE}" ' in text
     assert '<uses-native-library android:name="libcdsprpc.so" android:required="false" />' in text
+    with pytest.raises(EdgeError, match="knows only"):
+        substitute_placeholder('<service android:foregroundServiceType="camera"/>')
+    with pytest.raises(EdgeError, match="one API 29"):
+        substitute_placeholder('<service android:foregroundServiceType="dataSync" android:maxSdkVersion="3"/>')
+
+
+def test_binary_manifest_resource_map_entry_is_repointed() -> None:
+    ids = [0x01010003, 0x01010010, PLACEHOLDER[1]]
+    res_map = struct.pack("<HHI", 0x0180, 8, 8 + 4 * len(ids)) + struct.pack(f"<{len(ids)}I", *ids)
+    node = struct.pack("<HHI", 0x0102, 16, 16) + bytes(8)
+    axml = struct.pack("<HHI", 0x0003, 8, 8 + len(res_map) + len(node)) + res_map + node
+    patched = repoint_attribute(axml, PLACEHOLDER[1], 0x01010599)
+    assert struct.unpack_from("<3I", patched, 16) == (0x01010003, 0x01010010, 0x01010599)
+    assert patched[:16] == axml[:16] and patched[28:] == axml[28:]
+    with pytest.raises(EdgeError, match="0 times"):
+        repoint_attribute(axml, 0x01010271 + 1, 0x01010599)
 
 
 def test_apk_without_a_jdk_is_one_line(tmp_path: Path, monkeypatch, capsys) -> None:

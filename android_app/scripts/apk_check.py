@@ -76,6 +76,12 @@ def check_apk(apk: Path) -> None:
         any(u.name == "libcdsprpc.so" and not u.required for u in uses),
         uses,
     )
+    service = xml.split('".BenchmarkService"', 1)[-1].split(" E: ", 1)[0]
+    check(
+        "manifest: BenchmarkService foregroundServiceType (0x01010599) = specialUse (0x40000000)",
+        "(0x01010599)=(type 0x10)0x40000000" in service,
+        service.strip().splitlines()[:3],
+    )
     classes = set(dex_classes(apk))
     wanted = [
         "org.minicpmv.edge.app.ChatActivity",

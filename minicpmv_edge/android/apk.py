@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import shutil
 import tempfile
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from minicpmv_edge import __version__
 from minicpmv_edge.android.app_assets import write_app_assets
+from minicpmv_edge.android.binary_manifest import patch_apk_manifest, substitute_placeholder
 from minicpmv_edge.android.cache import android_cache_dir
 from minicpmv_edge.android.inspect_apk import NativeLibraryUse, dex_classes, parse_badging, uses_native_libraries
 from minicpmv_edge.android.ort import ORT_VERSION, aar_native_libs, ort_native_libs
@@ -45,8 +45,6 @@ JAVA_SOURCE_DIRS = (
 MANIFEST = "app/src/main/AndroidManifest.xml"
 RES_DIR = "app/src/main/res"
 ASSETS_DIR = "app/src/main/assets"
-# manifest attributes newer than API 23: aapt1 cannot compile them against android.jar 23, Gradle builds keep them
-NEWER_ATTRIBUTES = ("foregroundServiceType",)
 BUNDLE_ASSET_DIR = "bundle"
 DEBUG_KEY = {"alias": "androiddebugkey", "password": "android", "dname": "CN=Android Debug,O=Android,C=US"}
 
@@ -107,19 +105,16 @@ def _java_sources(android_dir: Path) -> list[Path]:
     return sources
 
 
-def _build_manifest(src: Path, out: Path) -> list[str]:
-    """The source manifest plus `package=` (Gradle takes the namespace from build.gradle instead), minus attributes
-    aapt1 rejects against API 23. Returns the names of the attributes dropped, for the log."""
+def _build_manifest(src: Path, out: Path) -> str | None:
+    """The source manifest plus `package=` (Gradle takes the namespace from build.gradle instead), with its API 29+
+    attribute written as a placeholder aapt1 accepts (`binary_manifest`). Returns that attribute's name or None."""
     try:
         text = src.read_text(encoding="utf-8")
     except OSError as err:
         raise EdgeError(f"cannot read {src}: {err.strerror or err}") from None
-    dropped = [name for name in NEWER_ATTRIBUTES if f"android:{name}=" in text]
-    for name in dropped:
-        text = re.sub(rf'\s+android:{name}="[^"]*"', "", text)
-    text = text.replace("<manifest ", f'<manifest package="{PACKAGE}" ', 1)
-    out.write_text(text, encoding="utf-8")
-    return dropped
+    text, newer = substitute_placeholder(text)
+    out.write_text(text.replace("<manifest ", f'<manifest package="{PACKAGE}" ', 1), encoding="utf-8")
+    return newer
 
 
 def _stage_assets(req: ApkRequest, assets: Path) -> str | None:
@@ -265,9 +260,7 @@ def build_apk(req: ApkRequest) -> ApkResult:
         for d in (gen, staging):
             d.mkdir()
         manifest = tmp / "AndroidManifest.xml"
-        dropped = _build_manifest(req.android_dir / MANIFEST, manifest)
-        if dropped:
-            log.info("apk: aapt (API 23) cannot compile android:%s; the Gradle build keeps it", ", ".join(dropped))
+        newer = _build_manifest(req.android_dir / MANIFEST, manifest)
         res = req.android_dir / RES_DIR
         sdk = ["--min-sdk-version", str(MIN_SDK), "--target-sdk-version", str(TARGET_SDK)]
         version = ["--version-code", str(req.version_code), "--version-name", __version__]
@@ -285,6 +278,9 @@ def build_apk(req: ApkRequest) -> ApkResult:
         tc.run([*tc.aapt, "package", "-f", "-M", str(manifest), "-S", str(res), "-A", str(assets),
                 "-I", str(tc.android_jar), *sdk, *version, "-F", str(unaligned), str(staging)],
                "aapt package")  # fmt: skip
+        if newer:
+            log.info("apk: android:%s (API 29+) set in the binary manifest (aapt1 knows only API 23)", newer)
+            patch_apk_manifest(unaligned, newer)
         if embedded:
             _check_embedded(unaligned, req.bundle, embedded)
         log.info("apk: [7/8] zipalign -p 4, apksigner sign")

@@ -55,8 +55,8 @@ public final class BenchmarkService extends Service {
     private Notification.Builder notification;
 
     /**
-     * Android 14+ requires a foregroundServiceType in the manifest; the aapt1 (API 23) build cannot write it, so
-     * there the benchmark runs as a plain started service with the same notification.
+     * Android 14+ requires a foregroundServiceType in the manifest (both builds write it; the aapt1 build through
+     * a re-pointed placeholder attribute). Should it be missing, the benchmark runs as a plain started service.
      */
     static boolean canRunInForeground(Context c) {
         if (Build.VERSION.SDK_INT < 34) {
