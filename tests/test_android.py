@@ -146,6 +146,9 @@ def test_android_push_without_adb_or_device_is_one_line(tmp_path: Path, monkeypa
     _one_line_error(
         capsys, cli.main(["android", "push", str(tiny_bundle), "--serial", "XYZ"]), "device XYZ is not connected"
     )
+    quoted = tmp_path / "it's mine"
+    shutil.copytree(tiny_bundle, quoted)
+    _one_line_error(capsys, cli.main(["android", "push", str(quoted)]), "bundle folder name")
 
 
 def test_android_push_stages_then_renames(tmp_path: Path, monkeypatch, capsys, tiny_bundle) -> None:

@@ -8,6 +8,7 @@ transfer never replaces a good bundle.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 DEVICE_BUNDLES = f"/sdcard/Android/data/{PACKAGE}/files/bundles"
 ADB_TIMEOUT_S = 3600
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 
 @dataclass
@@ -67,11 +69,15 @@ def push_bundle(bundle: Path, serial: str | None = None) -> PushResult:
     adb = shutil.which("adb")
     if not adb:
         raise EdgeError("adb not found on PATH (install Android platform-tools, e.g. apt-get install adb)")
+    name = bundle.resolve().name
+    if not SAFE_NAME.fullmatch(name):
+        raise EdgeError(
+            f"bundle folder name {name!r}: use letters, digits, '.', '_' or '-' (it becomes a path on the phone)"
+        )
     view = Bundle.open(bundle, verify=True)
     files = [p for p in bundle.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     device = _device(adb, serial)
-    name = bundle.resolve().name
     remote, staging = f"{DEVICE_BUNDLES}/{name}", f"{DEVICE_BUNDLES}/.push-{name}"
     log.info("android push: %s (%s, %d files, %.1f MB) -> %s:%s", bundle, view.preset, len(files), size / 2**20,
              device, remote)  # fmt: skip
