@@ -80,6 +80,10 @@ public final class ChatActivity extends Activity {
     @Override
     protected void onResume() {
         super.onResume();
+        refreshStatus();
+    }
+
+    private void refreshStatus() {
         String name = settings.bundleName();
         status.setText(name.isEmpty() ? "No bundle selected: open Bundles." : "Bundle " + name + " · mode "
                 + settings.mode() + " · encoder " + settings.encoder() + " · SoC "
@@ -95,7 +99,7 @@ public final class ChatActivity extends Activity {
         Background.run(() -> store.installEmbedded((done, total, what) -> { }), name -> {
             if (name != null && settings.bundleName().isEmpty()) {
                 settings.edit().putString("bundle", name).apply();
-                onResume();
+                refreshStatus();
             }
         }, line -> Ui.showError(error, "Could not install the embedded bundle: " + line));
     }
