@@ -128,7 +128,7 @@ public final class BenchmarkService extends Service {
                 .app(getPackageName(), versionName(), versionCode())
                 .device(Build.MANUFACTURER, Build.MODEL, socOrUnknown(s), Build.VERSION.RELEASE, Build.VERSION.SDK_INT,
                         ramGib())
-                .bundle(pipe.bundle(), npu ? build.precision : "fp32", "int4", npu ? build.name : null)
+                .bundle(pipe.bundle(), pipe.encoder().precision(), "int4", npu ? build.name : null)
                 .encoderBackend(pipe.encoder().name())
                 .settings(mode, prompt.tokens, s.maxNewTokens(), s.threads(), warmup, "sample.jpg")
                 .note("encoder: " + engine.encoderChoice());

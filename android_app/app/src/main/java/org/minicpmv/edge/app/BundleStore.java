@@ -233,7 +233,7 @@ final class BundleStore {
     }
 
     /** An `inspect`-like summary; the compiled build for `chip` is marked. */
-    static String summary(Bundle bundle, String chip) {
+    static String summary(Bundle bundle, String chip) throws EdgeException {
         StringBuilder sb = new StringBuilder();
         JSONObject model = bundle.manifest().optJSONObject("model");
         sb.append("Model: ").append(bundle.preset());
@@ -255,7 +255,9 @@ final class BundleStore {
             boolean mine = chip != null && chip.equalsIgnoreCase(b.chip);
             match |= mine;
             sb.append("\n  ").append(mine ? "* " : "  ").append(b.name).append(": ").append(b.backend).append(", ")
-                    .append(b.chip).append(", ").append(b.precision).append(mine ? "  <- this phone" : "");
+                    .append(b.chip).append(", ").append(b.precision)
+                    .append(b.runtime == null ? " (not runnable on a phone)" : "")
+                    .append(mine ? "  <- this phone" : "");
         }
         sb.append("\nThis phone's SoC: ").append(chip == null ? "unknown (enter it in Settings)" : chip);
         if (!builds.isEmpty() && !match) {

@@ -85,7 +85,7 @@ final class Engine {
         }
     }
 
-    private EncoderOptions encoderOptions(Bundle bundle, AppSettings s) {
+    private EncoderOptions encoderOptions(Bundle bundle, AppSettings s) throws EdgeException {
         EncoderOptions enc = new EncoderOptions();
         enc.backend = "cpu";
         enc.threads = s.threads();
@@ -105,8 +105,9 @@ final class Engine {
                 build = b;
             }
         }
-        if (build == null) {
-            choice = !auto ? "CPU: the bundle has no build named " + wanted
+        if (build == null || build.runtime == null) {
+            choice = build != null ? "CPU: build " + wanted + " has no runtime on phones"
+                    : !auto ? "CPU: the bundle has no build named " + wanted
                     : chip == null ? "CPU: this phone's SoC is unknown (enter it in Settings)"
                     : "CPU: no NPU build for " + chip + " in this bundle";
             return enc;
