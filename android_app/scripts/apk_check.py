@@ -25,7 +25,7 @@ from minicpmv_edge.android.inspect_apk import (
     parse_badging,
     uses_native_libraries,
 )
-from minicpmv_edge.android.ort import LIBRARIES, _sha256
+from minicpmv_edge.android.ort import LIBRARIES, _sha256, ort_native_libs
 from minicpmv_edge.android.toolchain import find_toolchain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,6 +127,26 @@ def check_jni(apk: Path) -> None:
         "JNI: the ORT 1.29 library exports every native method of the dexed 1.21 Java API that is called",
         dyn.returncode == 0 and set(missing) <= KNOWN_UNEXPORTED and unused,
         f"{len(natives)} native methods, {len(exported)} exported, unexported {missing}",
+    )
+
+
+def check_ort_aar_and_qnn_libs(tmp: Path) -> None:
+    """--ort-aar (an AAR assembled here from the cached ORT 1.29.0 libraries: no QNN-EP AAR is reachable) and
+    --qnn-libs (a stand-in libQnnHtp.so: Qualcomm's libraries are not redistributable) end up in lib/arm64-v8a."""
+    aar, qnn = tmp / "ort.aar", tmp / "qnn"
+    with zipfile.ZipFile(aar, "w") as z:
+        for lib in ort_native_libs(android_cache_dir()):
+            z.write(lib, f"jni/arm64-v8a/{lib.name}")
+    qnn.mkdir()
+    (qnn / "libQnnHtp.so").write_bytes(b"\x7fELF stand-in")
+    out = tmp / "qnn.apk"
+    build(out, "--ort-aar", str(aar), "--qnn-libs", str(qnn))
+    with zipfile.ZipFile(out) as z:
+        libs = sorted(n.rsplit("/", 1)[-1] for n in z.namelist() if n.startswith("lib/arm64-v8a/"))
+    check(
+        "--ort-aar + --qnn-libs: both sets of libraries in lib/arm64-v8a",
+        libs == sorted([*LIBRARIES, "libQnnHtp.so"]),
+        libs,
     )
 
 
@@ -253,6 +273,7 @@ def main(argv: list[str]) -> int:
                 embedded = f"assets/bundle/{bundle.name}/manifest.json" in z.namelist()
             check("--bundle embeds the bundle under assets/bundle/", embedded, bundle.name)
             print(f"demo APK size: {(tmp / 'demo.apk').stat().st_size / 2**20:.1f} MiB")
+        check_ort_aar_and_qnn_libs(tmp)
         check_bench_prompt(bundle, tmp)
         check_bench_import(tmp)
         shutil.rmtree(tmp / "cache", ignore_errors=True)
