@@ -39,6 +39,13 @@ def _parts(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
 
 
+def _export_parts(args: argparse.Namespace) -> tuple[str, ...]:
+    """Both parts by default; an mmproj GGUF without an LLM GGUF exports the vision part only."""
+    if args.parts:
+        return args.parts
+    return ("vision",) if args.gguf_mmproj and not args.gguf_llm else ("vision", "llm")
+
+
 # ------------------------------------------------------------------------------------------------- export
 
 
@@ -51,7 +58,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         out=Path(args.out),
         shapes=args.shapes,
         checkpoint=Path(args.checkpoint) if args.checkpoint else None,
-        parts=args.parts,
+        gguf_mmproj=Path(args.gguf_mmproj) if args.gguf_mmproj else None,
+        gguf_llm=Path(args.gguf_llm) if args.gguf_llm else None,
+        parts=_export_parts(args),
         seed=args.seed,
         min_cosine=args.min_cosine,
     )
@@ -60,8 +69,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from minicpmv_edge.export.pipeline import export_bundle
 
     manifest = export_bundle(req)
-    weights = f"synthetic (seed {args.seed})" if manifest.model.synthetic else "real checkpoint"
-    print(f"bundle {req.out}: {preset.name} ({preset.hf_name}), weights {weights}")
+    weights = "real checkpoint"
+    if manifest.model.synthetic:
+        weights = "synthetic" if args.gguf_mmproj else f"synthetic (seed {args.seed})"
+    print(f"bundle {req.out}: {manifest.model.preset} ({preset.hf_name}), weights {weights}")
     for enc in manifest.vision.encoders.values() if manifest.vision else ():
         par = enc.parity or {}
         print(
@@ -75,6 +86,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"  {manifest.llm.dir}/ int4 decoder ({q.get('op', '?')}, block {q.get('block_size', '?')}), "
             f"tokenizer: {manifest.tokenizer.source}"
         )
+    if manifest.llm:
+        for kind, err in manifest.llm.quantization.get("error_vs_source", {}).items():
+            print(
+                f"  int4 {kind:<8} {err['carried_over']}/{err['tensors']} carried over bit for bit, "
+                f"rel. RMS error vs the GGUF weights: max {err['rel_rms_max']:.4f} (host-measured)"
+            )
+        if manifest.llm.gguf:
+            print(f"  {manifest.llm.path(manifest.llm.gguf.file)} kept for --decoder llamacpp")
     return 0
 
 
@@ -106,7 +125,8 @@ def _timing_table(result, bundle_label: str) -> str:
     lines = [head, "-" * len(head)]
     lines += [f"{stage:<12} {ours:<52} {theirs}" for stage, ours, theirs in rows]
     lines.append(
-        f"encode figures: {t.encoder_provenance}; LLM figures: {t.llm_provenance} (this host, not the reference device)"
+        f"encode figures: {t.encoder_provenance}; LLM figures ({t.decoder_backend}): {t.llm_provenance} "
+        "(this host, not the reference device)"
     )
     return "\n".join(lines)
 
@@ -150,6 +170,7 @@ def _open_pipeline(args: argparse.Namespace, bundle):
         target=None if args.encoder == "cpu" else args.target,
         precision=args.precision,
         encoder_options=EncoderOptions(threads=args.threads),
+        decoder=args.decoder,
         threads=args.threads,
         max_context=args.max_context,
         verify=not args.no_verify,
@@ -333,6 +354,7 @@ def _add_encoder_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
     p.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
     p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
+    _add_decoder_arg(p)
 
 
 def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) -> None:
@@ -347,6 +369,15 @@ def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) ->
     _add_encoder_args(p)
 
 
+def _add_decoder_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--decoder",
+        default="onnx",
+        choices=["onnx", "llamacpp"],
+        help="LLM decoder: onnx (int4 ONNX Runtime, default) or llamacpp (the bundle's GGUF via llama-cpp-python)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="minicpmv-edge", description=__doc__)
     parser.add_argument("--version", action="version", version=f"minicpmv-edge {__version__}")
@@ -358,9 +389,11 @@ def build_parser() -> argparse.ArgumentParser:
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", metavar="DIR", help="HF checkpoint directory (config.json + safetensors)")
     source.add_argument("--synthetic", action="store_true", help="use synthetic weights in the official format")
+    source.add_argument("--gguf-mmproj", metavar="FILE", help="llama.cpp MiniCPM-V mmproj GGUF (vision encoder)")
+    export.add_argument("--gguf-llm", metavar="FILE", help="llama.cpp LLM GGUF (with --gguf-mmproj)")
     export.add_argument("--shapes", type=_shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
     export.add_argument("--out", required=True, metavar="BUNDLE", help="bundle directory to write")
-    export.add_argument("--parts", type=_parts, default=("vision", "llm"), help="vision,llm (default both)")
+    export.add_argument("--parts", type=_parts, help="vision,llm (default both; vision only for --gguf-mmproj alone)")
     export.add_argument("--seed", type=int, default=0, help="seed for synthetic weights and parity inputs")
     export.add_argument("--min-cosine", type=float, default=0.9999, help="parity threshold (default 0.9999)")
     export.set_defaults(func=_cmd_export)

@@ -256,7 +256,8 @@ def test_emulated_encoder_figures_stay_emulated() -> None:
     manifest = {"model": {"preset": "minicpm-v-2", "synthetic": True}, "llm": {"quantization": {"weights": "int4"}}}
     bundle = SimpleNamespace(manifest=manifest, preset="minicpm-v-2", synthetic=True, root=Path("b"))
     encoder = SimpleNamespace(name="qnn", provenance="emulated", chip=get_chip("sm8650"), precision="w8a16")
-    pipe = SimpleNamespace(bundle=bundle, encoder=encoder)
+    decoder = SimpleNamespace(name="onnxruntime-int4", provenance="host-measured")
+    pipe = SimpleNamespace(bundle=bundle, encoder=encoder, decoder=decoder)
     run = summarise(pipe, BenchConfig(runs=3), BenchPrompt("q", 96, 96), [timings(k) for k in (1.0, 1.1, 0.9)])
     by_stage = {f.stage: f for f in run.figures}
     assert by_stage["encode_total"].provenance == by_stage["ttft"].provenance == "emulated"
