@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -289,6 +290,58 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_apk(args: argparse.Namespace) -> int:
+    from minicpmv_edge.android.apk import ApkRequest, build_apk
+
+    req = ApkRequest(
+        out=Path(args.out),
+        bundle=Path(args.bundle) if args.bundle else None,
+        qnn_libs=Path(args.qnn_libs) if args.qnn_libs else None,
+        keystore=Path(args.keystore) if args.keystore else None,
+        ort_aar=Path(args.ort_aar) if args.ort_aar else None,
+    )
+    if args.keystore:
+        req.keystore_pass = os.environ.get("MINICPMV_EDGE_KEYSTORE_PASS", req.keystore_pass)
+    r = build_apk(req)
+    b = r.badging
+    print(f"apk {r.path}: {r.bytes / 2**20:.1f} MiB, built in {r.seconds:.0f} s (host-measured), signed and verified")
+    print(
+        f"  package {b.get('package')} {b.get('version_name')}, minSdk {b.get('min_sdk')}, "
+        f"targetSdk {b.get('target_sdk')}, native code {b.get('native_code')}"
+    )
+    print(f"  lib/arm64-v8a: {', '.join(r.native_libs)}")
+    print(f"  classes.dex: {', '.join(f'{n} {group}' for group, n in r.classes.items())} classes")
+    for use in r.native_uses:
+        print(f"  uses-native-library {use.name} (required={str(use.required).lower()})")
+    print(f"  embedded bundle: {r.embedded_bundle or 'none (push one with `minicpmv-edge android push BUNDLE`)'}")
+    print(f"next: adb install -r {r.path}")
+    return 0
+
+
+def _cmd_android_push(args: argparse.Namespace) -> int:
+    from minicpmv_edge.android.push import push_bundle
+
+    r = push_bundle(Path(args.bundle), serial=args.serial)
+    print(f"pushed {r.files} files ({r.bytes / 2**20:.1f} MiB) to {r.serial}:{r.remote}")
+    return 0
+
+
+def _add_android_commands(sub) -> None:
+    apk = sub.add_parser("apk", help="build the Android app as a signed arm64 APK, offline (Debian tools, ORT 1.29)")
+    apk.add_argument("--out", required=True, metavar="APK", help="APK file to write")
+    apk.add_argument("--bundle", metavar="BUNDLE", help="embed a small bundle for a self-contained demo APK")
+    apk.add_argument("--qnn-libs", metavar="DIR", help="QNN runtime libraries (libQnnHtp.so, ...) to ship")
+    apk.add_argument("--ort-aar", metavar="AAR", help="ONNX Runtime AAR with the QNN EP (onnxruntime-android-qnn)")
+    apk.add_argument("--keystore", metavar="KS", help="signing keystore (password: $MINICPMV_EDGE_KEYSTORE_PASS)")
+    apk.set_defaults(func=_cmd_apk)
+    android = sub.add_parser("android", help="phone-side helpers over adb")
+    android_sub = android.add_subparsers(dest="android_command", required=True, parser_class=_Parser)
+    push = android_sub.add_parser("push", help="copy a bundle into the app's folder on the phone")
+    push.add_argument("bundle", metavar="BUNDLE")
+    push.add_argument("--serial", metavar="S", help="adb serial of the phone (when several are connected)")
+    push.set_defaults(func=_cmd_android_push)
+
+
 # ------------------------------------------------------------------------------------------------- parser
 
 
@@ -402,6 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--preset", help="model the imported files measured, if they do not say (default: BUNDLE's)")
     bench.add_argument("--out", metavar="DIR", help="report directory (default: bench-<time>)")
     bench.set_defaults(func=_cmd_bench)
+    _add_android_commands(sub)
     return parser
 
 
