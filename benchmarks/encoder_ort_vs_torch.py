@@ -31,7 +31,8 @@ from safetensors.torch import load_file, save_file
 from minicpmv_edge.bench.graph_cost import graph_cost
 from minicpmv_edge.bench.machine import machine_info
 from minicpmv_edge.bench.peak import fractions, physical_limits
-from minicpmv_edge.export.pipeline import ExportRequest, export_bundle, tool_versions
+from minicpmv_edge.export.pipeline import export_bundle
+from minicpmv_edge.export.request import ExportRequest
 from minicpmv_edge.export.static_encoder import StaticVisionEncoder
 from minicpmv_edge.model.checkpoint import load_vision_encoder, open_checkpoint
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
@@ -39,6 +40,7 @@ from minicpmv_edge.numerics import cosine
 from minicpmv_edge.presets import get_preset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
+from minicpmv_edge.versions import tool_versions
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -128,9 +130,10 @@ def main() -> None:
                 ckpt_dir = write_synthetic_checkpoint(preset, Path(work) / "ckpt")
                 weights = trained_scale(ckpt_dir) if args.weights == "trained-scale" else "synthetic N(0, 0.02) init"
             bundle = Path(work) / "bundle"
-            manifest = export_bundle(
+            export_bundle(
                 ExportRequest(preset=preset, out=bundle, shapes=shapes, parts=("vision",), checkpoint=Path(ckpt_dir))
             )
+            manifest = json.loads((bundle / "manifest.json").read_text())
             encoder = load_vision_encoder(open_checkpoint(ckpt_dir), preset)
         limits = physical_limits(args.threads)
         logging.info("physical limits: %s", limits["best_measured_gops"])
@@ -192,7 +195,7 @@ def main() -> None:
         "weights": weights,
         "model": preset.name,
         "machine": machine_info(args.threads) | {"shared_with_other_jobs": True},
-        "versions": tool_versions() | {"torch": torch.__version__, "onnxruntime": ort.__version__},
+        "versions": tool_versions("torch", "onnxruntime", "onnx", "numpy"),
         "physical_limits": limits,
         "runs": args.runs,
         "heldout_images": args.heldout,

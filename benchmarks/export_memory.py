@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from minicpmv_edge.bench.machine import machine_info
-from minicpmv_edge.export.pipeline import tool_versions
+from minicpmv_edge.export.pipeline import TOOLS
+from minicpmv_edge.versions import tool_versions
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GOAL_GIB = 8.0
@@ -103,7 +104,7 @@ def main() -> None:
         "shapes": [int(s) for s in args.shapes.split(",")],
         "command": " ".join(["minicpmv-edge", *cmd[5:]]),
         "machine": machine_info(None),
-        "versions": tool_versions(),
+        "versions": tool_versions(*TOOLS),
         "wall_s": round(wall, 1),
         "time_v_max_rss_gib": round(max_rss / 2**20, 2),
         "process_tree_peak_rss_gib": round(peak_tree / 2**20, 2),

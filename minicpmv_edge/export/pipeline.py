@@ -1,70 +1,43 @@
-"""`export`: checkpoint (HF directory or synthetic preset) -> bundle directory with static ONNX encoders."""
+"""`export`: checkpoint (HF directory, llama.cpp GGUF files or synthetic preset) -> bundle directory."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
-import platform
 import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
 from minicpmv_edge import __version__
-from minicpmv_edge.bundle import (
-    SCHEMA_VERSION,
-    atomic_directory,
-    check_replaceable,
-    file_record,
-    write_manifest,
-)
+from minicpmv_edge import manifest as mf
+from minicpmv_edge.bundle import all_file_records, atomic_directory, is_our_bundle, write_manifest
 from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.export.cpu_encoder import (
-    CPU_PRECISIONS,
-    CPU_RECIPES,
-    default_cpu_precision,
-    dynamic_int8,
-    fused_fp32,
-)
-from minicpmv_edge.export.parity import MIN_COSINE, compare_onnx, reference_outputs
-from minicpmv_edge.export.tokenizer import write_tokenizer
+from minicpmv_edge.export.cpu_encoder import CPU_RECIPES, default_cpu_precision, dynamic_int8, fused_fp32
+from minicpmv_edge.export.parity import compare_onnx, reference_outputs
+from minicpmv_edge.export.request import ExportRequest, check_request
+from minicpmv_edge.export.sources import GgufSource, HfSource
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
-from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint, vision_weight_bytes
+from minicpmv_edge.model.checkpoint import open_checkpoint, vision_weight_bytes
 from minicpmv_edge.model.synthetic import synthetic_bytes, write_synthetic_checkpoint
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SAMPLE_IMAGE = Path(__file__).resolve().parent.parent / "assets" / "sample.jpg"
-TOOLS = ("torch", "onnx", "onnxruntime", "onnxslim", "safetensors", "numpy", "pillow")
-
-
-PARTS = ("vision", "llm")
+TOOLS = ("torch", "onnx", "onnxruntime", "onnxslim", "safetensors", "numpy", "pillow", "gguf")
+Source = HfSource | GgufSource
 ISOLATE_BYTES = 256 * 1024**2  # above this (fp32 vision / bf16 synthetic), a step runs in its own child process
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    preset: ModelPreset
-    out: Path
-    shapes: tuple[int, ...] = (280, 448)
-    parts: tuple[str, ...] = PARTS
-    checkpoint: Path | None = None  # None: write a synthetic checkpoint of the preset
-    seed: int = 0
-    min_cosine: float = MIN_COSINE
-    block_size: int = 32  # int4 block of the decoder's MatMulNBits
-    accuracy_level: int = 4
-    cpu_encoders: tuple[str, ...] = CPU_PRECISIONS  # CPU-only graphs beside the plain ones (see cpu_encoder)
+T = TypeVar("T")
 
 
 def parity_inputs(size: int, seed: int) -> dict[str, np.ndarray]:
@@ -72,16 +45,6 @@ def parity_inputs(size: int, seed: int) -> dict[str, np.ndarray]:
     photo = square_input(load_image(SAMPLE_IMAGE), size)
     noise = np.random.default_rng(seed).uniform(-1, 1, (1, 3, size, size)).astype(np.float32)
     return {f"photo {SAMPLE_IMAGE.name}": photo, f"uniform noise seed {seed}": noise}
-
-
-def tool_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "minicpmv-edge": __version__}
-    for name in TOOLS:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
 
 
 def _call(isolate: bool, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -92,26 +55,25 @@ def _call(isolate: bool, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return pool.submit(fn, *args, **kwargs).result()
 
 
-def _export_shape(ckpt: Checkpoint, req: ExportRequest, size: int, tmp: Path, work: Path) -> dict[str, Any]:
+def _export_shape(src: Source, req: ExportRequest, size: int, tmp: Path, work: Path) -> dict[str, Any]:
     """One static encoder: trace (torch lives only here), slim from disk, save into the bundle, check parity.
 
-    Returns its manifest entry.
+    Returns its manifest entry and its CPU graphs' entries.
     """
-    preset = req.preset
+    preset = src.preset
     rel = f"vision/encoder_{size}.onnx"
     inputs = parity_inputs(size, req.seed)
     raw = work / f"trace_{size}" / "raw.onnx"
     raw.parent.mkdir()
-    log.info("loading the %s vision encoder from %s", preset.name, ckpt.path)
-    encoder = load_vision_encoder(ckpt, preset)
+    encoder = src.vision_encoder()
     expected = reference_outputs(encoder, inputs)
     trace_vision_onnx(encoder, size, raw)
     del encoder
     simplify_and_save(raw, tmp / rel, f"the {size}x{size} encoder")
-    cpu = _cpu_graphs(raw, req, size, tmp, inputs, expected)
+    cpu = _cpu_graphs(raw, src, req, size, tmp, inputs, expected)
     shutil.rmtree(raw.parent)
     parity = compare_onnx(tmp / rel, inputs, expected)
-    if parity.cosine < req.min_cosine:
+    if not parity.cosine >= req.min_cosine:  # NaN fails too
         raise EdgeError(
             f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below {req.min_cosine}"
         )
@@ -126,13 +88,13 @@ def _export_shape(ckpt: Checkpoint, req: ExportRequest, size: int, tmp: Path, wo
 
 
 def _cpu_graphs(
-    raw: Path, req: ExportRequest, size: int, tmp: Path, inputs: dict[str, np.ndarray], expected: dict
+    raw: Path, src: Source, req: ExportRequest, size: int, tmp: Path, inputs: dict[str, np.ndarray], expected: dict
 ) -> dict[str, Any]:
     """The CPU-only graphs of one shape (see `cpu_encoder`), each checked against the torch reference."""
     entries: dict[str, Any] = {}
     if not req.cpu_encoders:
         return entries
-    fp32 = fused_fp32(raw, req.preset, tmp / f"vision/cpu/encoder_{size}.fp32.onnx")
+    fp32 = fused_fp32(raw, src.preset, tmp / f"vision/cpu/encoder_{size}.fp32.onnx")
     built = {"fp32": fp32}
     if "int8" in req.cpu_encoders:
         built["int8"] = dynamic_int8(fp32, tmp / f"vision/cpu/encoder_{size}.int8.onnx")
@@ -152,19 +114,19 @@ def _cpu_graphs(
     return entries
 
 
-def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
-    """Every shape's encoder; for a large encoder, each in its own child process.
+def _export_vision(src: Source, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
+    """Every shape's encoder; for a large checkpoint encoder, each in its own child process.
 
     Tracing a full-size encoder peaks at about 4.5x its fp32 weights (the model, the exporter's folded copies and
     the serialized graph), and memory freed afterwards mostly stays with the process (glibc keeps freed heap), so
     in one process each step would start from the last one's high-water mark, and the decoder export after them
     too. A spawned child per shape returns all of it to the system when it exits.
     """
-    isolate = vision_weight_bytes(ckpt) >= ISOLATE_BYTES
+    isolate = isinstance(src, HfSource) and vision_weight_bytes(src.ckpt) >= ISOLATE_BYTES
     encoders: dict[str, Any] = {}
     cpu: dict[str, dict[str, Any]] = {}
     for size in req.shapes:
-        done = _call(isolate, _export_shape, ckpt, req, size, tmp, work)
+        done = _call(isolate, _export_shape, src, req, size, tmp, work)
         encoders[str(size)] = done["encoder"]
         for precision, entry in done["cpu"].items():
             cpu.setdefault(precision, {})[str(size)] = entry
@@ -175,15 +137,18 @@ def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) 
     return section
 
 
-def _export_llm(ckpt: Checkpoint, req: ExportRequest, tmp: Path) -> dict[str, Any]:
+def _export_llm(src: Source, req: ExportRequest, tmp: Path) -> dict[str, Any]:
     from minicpmv_edge.export.decoder_onnx import export_decoder
-    from minicpmv_edge.model.checkpoint import LazyWeights
 
-    weights = LazyWeights(ckpt, req.preset, ("llm",))
     section = export_decoder(
-        weights, req.preset, tmp / "llm", block_size=req.block_size, accuracy_level=req.accuracy_level
+        src.llm_weights(),
+        src.preset,
+        tmp / "llm",
+        block_size=req.block_size,
+        accuracy_level=req.accuracy_level,
+        measure_error=src.measure_llm_error,
     )
-    return {**section, "dir": "llm"}
+    return {**section, **src.keep_llm_files(tmp / "llm"), "dir": "llm"}
 
 
 def _prompt_section(preset: ModelPreset) -> dict[str, Any]:
@@ -197,19 +162,22 @@ def _prompt_section(preset: ModelPreset) -> dict[str, Any]:
     }
 
 
-def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -> dict[str, Any]:
-    preset = req.preset
-    with atomic_directory(req.out) as tmp, tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work:
+def _export_from(src: Source, req: ExportRequest) -> mf.Manifest:
+    preset = src.preset
+    with (
+        atomic_directory(req.out, owned=is_our_bundle, what="bundle") as tmp,
+        tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work,
+    ):
         manifest: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION,
+            "manifest_version": mf.MANIFEST_VERSION,
             "created_by": f"minicpmv-edge {__version__}",
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "model": {
                 "preset": preset.name,
                 "version": preset.version,
                 "hf_name": preset.hf_name,
-                "synthetic": ckpt.synthetic,
-                "source": source,
+                "synthetic": src.synthetic,
+                "source": src.description,
                 "query_num": preset.resampler.query_num,
                 "embed_dim": preset.resampler.embed_dim,
             },
@@ -222,31 +190,27 @@ def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -
             },
         }
         if "vision" in req.parts:
-            manifest["vision"] = _export_vision(ckpt, req, tmp, Path(work))
+            manifest["vision"] = _export_vision(src, req, tmp, Path(work))
         if "llm" in req.parts:
-            manifest["llm"] = _export_llm(ckpt, req, tmp)
-            manifest["tokenizer"] = write_tokenizer(preset, None if ckpt.synthetic else ckpt.path, tmp / "tokenizer")
+            manifest["llm"] = _export_llm(src, req, tmp)
+            manifest["tokenizer"] = src.write_tokenizer(tmp / "tokenizer")
             manifest["prompt"] = _prompt_section(preset)
-        manifest["tools"] = tool_versions()
-        manifest["files"] = [file_record(tmp, p) for p in sorted(tmp.rglob("*")) if p.is_file()]
-        write_manifest(tmp, manifest)
+        manifest["tools"] = tool_versions(*TOOLS)
+        manifest["files"] = [dataclasses.asdict(r) for r in all_file_records(tmp)]
+        typed = mf.from_dict(manifest, "the exported manifest")
+        write_manifest(tmp, typed)
     log.info("bundle written to %s", req.out)
-    return manifest
+    return typed
 
 
-def export_bundle(req: ExportRequest) -> dict[str, Any]:
+def export_bundle(req: ExportRequest) -> mf.Manifest:
     """Export the requested parts of `req` into the bundle `req.out`; returns the manifest."""
-    check_replaceable(req.out)
-    unknown = set(req.parts) - set(PARTS)
-    if unknown or not req.parts:
-        raise EdgeError(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
-    patch = req.preset.vision.patch_size
-    for size in req.shapes:
-        if size % patch:
-            raise EdgeError(f"shape {size} is not a multiple of the patch size {patch}")
+    check_request(req)
+    if req.gguf_mmproj is not None:  # every file is opened and checked before anything is written
+        return _export_from(GgufSource(req.preset, req.gguf_mmproj, req.gguf_llm), req)
     if req.checkpoint is not None:
         ckpt = open_checkpoint(req.checkpoint)
-        return _export_from(ckpt, req, {"checkpoint": str(req.checkpoint)})
+        return _export_from(HfSource(ckpt, req.preset, {"checkpoint": str(req.checkpoint)}), req)
     with tempfile.TemporaryDirectory(prefix="minicpmv-edge-synthetic-") as work:
         log.info("writing a synthetic %s checkpoint (seed %d)", req.preset.name, req.seed)
         # generating shards of up to 2 GB leaves that much heap with the process: keep it out of the exporter
@@ -254,4 +218,4 @@ def export_bundle(req: ExportRequest) -> dict[str, Any]:
         path = _call(
             big, write_synthetic_checkpoint, req.preset, Path(work) / "checkpoint", parts=req.parts, seed=req.seed
         )
-        return _export_from(open_checkpoint(path), req, {"synthetic_seed": req.seed})
+        return _export_from(HfSource(open_checkpoint(path), req.preset, {"synthetic_seed": req.seed}), req)

@@ -16,11 +16,13 @@ import torch
 from safetensors.torch import save_file
 
 from minicpmv_edge.bundle import atomic_directory
+from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.model.checkpoint import INDEX_NAME
-from minicpmv_edge.model.hf_config import official_config
+from minicpmv_edge.model.hf_config import is_synthetic, official_config
 from minicpmv_edge.model.hf_names import TensorRule, rules_for
 from minicpmv_edge.model.positions import sincos_2d
 from minicpmv_edge.presets import ModelPreset
+from minicpmv_edge.safe_json import load_json_file
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,15 @@ def synthetic_bytes(preset: ModelPreset, parts: tuple[str, ...], dtype: torch.dt
     """Size of the checkpoint `write_synthetic_checkpoint` would write (from the tensor rules; nothing made)."""
     itemsize = torch.empty((), dtype=dtype).element_size()
     return sum(math.prod(rule.shape) * itemsize for rule in rules_for(preset, parts))
+
+
+def _is_synthetic_checkpoint(path: Path) -> bool:
+    """A folder holding a config.json that we marked synthetic (so a real checkpoint is never replaced)."""
+    try:
+        config = load_json_file(path / "config.json", max_bytes=1 << 20, what="config")
+    except EdgeError:
+        return False
+    return isinstance(config, dict) and is_synthetic(config)
 
 
 def write_synthetic_checkpoint(
@@ -72,7 +83,7 @@ def write_synthetic_checkpoint(
             size = 0
         plan[-1].append(rule)
         size += nbytes
-    with atomic_directory(out, replace_if="config.json") as tmp:
+    with atomic_directory(out, owned=_is_synthetic_checkpoint, what="synthetic checkpoint") as tmp:
         gen = torch.Generator().manual_seed(seed)
         weight_map, total = {}, 0
         for n, shard_rules in enumerate(plan, start=1):

@@ -1,7 +1,8 @@
 """The orchestrator: image -> slices -> encoder -> prefill -> decode, timing each stage. No torch.
 
 Encoders and decoders come in through small interfaces (`EncoderSession`, `DecoderSession`), so the same loop
-runs with the CPU encoder, the emulated or real QNN HTP, or an AX650N board.
+runs with the CPU encoder, the emulated or real QNN HTP, or an AX650N board, and with our int4 ONNX decoder or
+llama.cpp.
 """
 
 from __future__ import annotations
@@ -11,40 +12,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.runtime.decoders import DecoderSession, open_decoder
 from minicpmv_edge.runtime.encoders import EncoderOptions, EncoderSession, open_encoder
 from minicpmv_edge.runtime.images import DEFAULT_MAX_PIXELS, load_image
 from minicpmv_edge.runtime.preprocess import preprocess
-from minicpmv_edge.runtime.prompts import image_bounds, prompt_ids, splice
+from minicpmv_edge.runtime.prompts import image_bounds, prompt_ids
 from minicpmv_edge.runtime.sampling import Sampler, Sampling
 from minicpmv_edge.runtime.timings import Timings, peak_rss_mb
 from minicpmv_edge.runtime.tokenizer import StreamDecoder, TextTokenizer
 
 log = logging.getLogger(__name__)
-
-
-class DecoderSession(Protocol):
-    max_context: int
-
-    def embed(self, ids: np.ndarray) -> np.ndarray:
-        """Text embeddings `[n, H]` float32 for token ids `[n]` (MiniCPM's scale_emb applied)."""
-        ...
-
-    def prefill(self, embeds: np.ndarray) -> np.ndarray:
-        """Run `[S, H]` embeddings from an empty cache; logits `[V]` of the last position."""
-        ...
-
-    def step(self, embed: np.ndarray) -> np.ndarray:
-        """One token's embedding `[H]` (or `[1,H]`) through the cache; logits `[V]`."""
-        ...
-
-    def reset(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -54,24 +37,20 @@ class Result:
     timings: Timings
 
 
-def _open_decoder(bundle: Bundle, threads: int | None, max_context: int | None) -> DecoderSession:
-    from minicpmv_edge.runtime.decoder import Int4Decoder
-
-    return Int4Decoder(bundle, threads=threads, max_context=max_context)
-
-
 class Pipeline:
     """image -> answer. `release_encoder` applies MiniCPM-V's memory optimization (encode first, release the vision
     encoder, then prefill): the encoder's sessions are dropped after each image and the decoder is opened only
     after the first image is encoded, so a one-shot `run` peaks at the larger of the two instead of their sum.
-    Cost: none for one question; each further image reopens the encoder's session (its load time, logged).
+    Cost: none for one question; each further image reopens the encoder's session (its load time).
     """
 
     def __init__(
         self,
         bundle: str | Path | Bundle,
         *,
-        encoder: str = "cpu",
+        target: str | None = None,
+        precision: str | None = None,
+        decoder: str = "onnx",
         encoder_options: EncoderOptions | None = None,
         threads: int | None = None,
         max_context: int | None = None,
@@ -80,20 +59,21 @@ class Pipeline:
     ) -> None:
         self.bundle = bundle if isinstance(bundle, Bundle) else Bundle.open(bundle, verify=verify)
         self.spec = self.bundle.prompt_spec()
-        self.tokenizer = TextTokenizer(self.bundle.root / self.bundle.section("tokenizer")["file"])
+        self.tokenizer = TextTokenizer(self.bundle.tokenizer_file)
         options = encoder_options or EncoderOptions(threads=threads)
-        self.encoder: EncoderSession = open_encoder(self.bundle, encoder, options)
+        self.encoder: EncoderSession = open_encoder(self.bundle, target, precision, options)
         self.release_encoder = release_encoder
-        self._decoder_args = (threads, max_context)
+        self._decoder_args = (decoder, threads, max_context)
         self._decoder: DecoderSession | None = None
         if not release_encoder:
-            self._decoder = _open_decoder(self.bundle, threads, max_context)
+            self._decoder = open_decoder(self.bundle, decoder, threads=threads, max_context=max_context)
 
     @property
     def decoder(self) -> DecoderSession:
         """The decoder, opened on first use (at once unless `release_encoder`)."""
         if self._decoder is None:
-            self._decoder = _open_decoder(self.bundle, *self._decoder_args)
+            name, threads, max_context = self._decoder_args
+            self._decoder = open_decoder(self.bundle, name, threads=threads, max_context=max_context)
         return self._decoder
 
     def _max_context(self) -> int:
@@ -101,7 +81,7 @@ class Pipeline:
             return self._decoder.max_context
         from minicpmv_edge.runtime.decoder import context_length
 
-        return context_length(self.bundle.section("llm"), self._decoder_args[1])
+        return context_length(self.bundle.llm, self._decoder_args[2])
 
     def generate(
         self,
@@ -119,7 +99,8 @@ class Pipeline:
         t = Timings(
             encoder_backend=self.encoder.name,
             encoder_provenance=self.encoder.provenance,
-            encoder_precision=getattr(self.encoder, "precision", None),
+            encoder_chip=self.encoder.chip,
+            encoder_precision=self.encoder.precision,
         )
         start = time.perf_counter()
         pre = preprocess(load_image(image, max_pixels=max_pixels), mode)
@@ -141,15 +122,15 @@ class Pipeline:
             t.encode_per_input_s.append(time.perf_counter() - t0)
             t.encode_shapes.append(inp.shape)
         t.encode_s = sum(t.encode_per_input_s)
+        log.debug("encoded %d image input(s) in %.3f s", len(pre.inputs), t.encode_s)
         release = getattr(self.encoder, "release", None)
         if self.release_encoder and release is not None:
             release()
-        log.debug("encoded %d image input(s) in %.3f s", len(pre.inputs), t.encode_s)
+        t.decoder_backend, t.llm_provenance = self.decoder.name, self.decoder.provenance
 
-        embeds = splice(self.decoder.embed(np.asarray(ids)), bounds, image_embeds)
         self.decoder.reset()
         t0 = time.perf_counter()
-        logits = self.decoder.prefill(embeds)
+        logits = self.decoder.prefill_prompt(np.asarray(ids), bounds, image_embeds)
         t.prefill_s = time.perf_counter() - t0
         t.prefill_tokens = len(ids)
 
@@ -168,7 +149,7 @@ class Pipeline:
             if len(generated) >= max_new_tokens:
                 break
             t0 = time.perf_counter()
-            logits = self.decoder.step(self.decoder.embed(np.asarray([token]))[0])
+            logits = self.decoder.next_token(token)
             token = sampler(logits, history)
             t.token_latencies_s.append(time.perf_counter() - t0)
         t.decode_steps = len(t.token_latencies_s)
