@@ -131,9 +131,14 @@ def test_refuses_to_replace_foreign_directory(tmp_path: Path, tiny_checkpoint: P
 
 def test_cpu_encoder_graphs(tiny_bundle: Path) -> None:
     """The CPU-only graphs sit beside the plain ones, listed with their cosine vs torch; int8 is the default."""
-    manifest = read_manifest(tiny_bundle)
+    manifest = json.loads((tiny_bundle / MANIFEST_NAME).read_text())
     vision = manifest["vision"]
     files = {f["path"] for f in manifest["files"]}
+    typed = read_manifest(tiny_bundle).vision  # the typed reader keeps them
+    assert (
+        typed.cpu_default == "int8"
+        and typed.cpu_encoders["int8"][280].file == vision["cpu_encoders"]["int8"]["280"]["file"]
+    )
     for precision, floor in (("fp32", 0.99999), ("int8", 0.995)):
         for size in ("280", "448"):
             entry = vision["cpu_encoders"][precision][size]
@@ -175,6 +180,6 @@ def test_large_encoders_export_in_a_child_process(tmp_path: Path, tiny_checkpoin
     monkeypatch.setattr(pipeline, "ISOLATE_BYTES", 0)
     req = ExportRequest(preset=TINY, out=tmp_path / "b", shapes=(280,), parts=("vision",), checkpoint=tiny_checkpoint)
     manifest = export_bundle(req)
-    assert manifest["vision"]["encoders"]["280"]["parity"]["cosine"] >= 0.9999
-    assert manifest["vision"]["cpu_encoders"]["int8"]["280"]["cosine_vs_torch_fp32"] >= 0.995
+    assert manifest.vision.encoders[280].parity["cosine"] >= 0.9999
+    assert manifest.vision.cpu_encoders["int8"][280].cosine_vs_torch_fp32 >= 0.995
     assert not list(tmp_path.glob("b/**/raw*"))
