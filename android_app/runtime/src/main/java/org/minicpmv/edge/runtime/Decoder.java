@@ -1,0 +1,254 @@
+package org.minicpmv.edge.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.json.JSONException;
+import org.json.JSONObject;
+
+/**
+ * The int4 ONNX decoder with an in-place KV cache (Python: runtime/decoder.py).
+ *
+ * <p>One Decoder holds one conversation: a KV buffer per layer and K/V, preallocated for {@code maxContext}
+ * positions as direct (native) float buffers, and {@link #position()}. Each run passes the same {@link
+ * OnnxTensor} over that buffer as {@code past_*} input and as a pinned {@code present_*} output, so
+ * GroupQueryAttention writes only the new positions into it and no cache is copied between steps (ORT Java's
+ * pinned outputs play the part of Python's IOBinding). {@code seqlens_k = total - 1} and {@code
+ * total_sequence_length = total} say how many positions are valid. KV memory: see {@link #kvCacheBytes}.
+ *
+ * <p>Token embeddings come from the memory-mapped table beside the graph (int8 per-row or fp16), times {@code
+ * scale_emb} here; image embeddings passed to {@link #prefill} are used as given (unscaled, as the official models
+ * splice them).
+ */
+public final class Decoder implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Decoder.class.getName());
+  public static final int DEFAULT_MAX_CONTEXT = 2048;
+
+  private final int maxContext;
+  private final int hidden;
+  private final int vocab;
+  private final float scaleEmb;
+  private final Npy table;
+  private final float[] rowScales;
+  private final boolean fp16Table;
+  private final OrtSession session;
+  private final String nameEmbeds;
+  private final String nameSeqlens;
+  private final String nameTotal;
+  private final Map<String, OnnxTensor> pastInputs = new HashMap<String, OnnxTensor>();
+  private final Map<String, OnnxValue> pinnedOutputs = new HashMap<String, OnnxValue>();
+  private final List<FloatBuffer> cache = new ArrayList<FloatBuffer>();
+  private final FloatBuffer logits;
+  private final FloatBuffer stepInput;
+  private int position;
+
+  /**
+   * @param maxContext KV positions, at most the model's max_position_embeddings; 0 = min(2048, that)
+   * @param threads ORT intra-op threads; 0 lets ORT choose
+   */
+  public Decoder(Bundle bundle, int maxContext, int threads) throws EdgeException {
+    JSONObject s = bundle.section("llm");
+    try {
+      int limit = s.getInt("max_position_embeddings");
+      this.maxContext = maxContext == 0 ? Math.min(DEFAULT_MAX_CONTEXT, limit) : maxContext;
+      if (this.maxContext < 1 || this.maxContext > limit) {
+        throw new EdgeException(
+            "max_context " + this.maxContext + " must be between 1 and the model's " + limit + " positions");
+      }
+      this.hidden = s.getInt("hidden_size");
+      this.vocab = s.getInt("vocab_size");
+      this.scaleEmb = (float) s.getDouble("scale_emb");
+      JSONObject kv = s.optJSONObject("kv_cache");
+      if (kv != null && !kv.optString("dtype", "float32").equals("float32")) {
+        throw new EdgeException("KV cache dtype " + kv.optString("dtype") + " is not supported (float32 only)");
+      }
+      JSONObject emb = s.getJSONObject("embedding");
+      String storage = emb.getString("storage");
+      this.table = Npy.map(bundle.file(bundle.llmPath(emb.getString("table"))));
+      this.fp16Table = storage.equals("fp16");
+      if (storage.equals("int8-per-row")) {
+        Npy scales = Npy.map(bundle.file(bundle.llmPath(emb.getString("scales"))));
+        this.rowScales = new float[vocab];
+        scales.data.asFloatBuffer().get(rowScales);
+      } else if (fp16Table) {
+        this.rowScales = null;
+      } else {
+        throw new EdgeException("embedding storage " + storage + " is not supported (int8-per-row or fp16)");
+      }
+      String want = fp16Table ? "<f2" : "|i1";
+      if (!table.dtype.equals(want) || table.shape.length != 2 || table.shape[0] != vocab || table.shape[1] != hidden) {
+        throw new EdgeException("embedding table " + emb.getString("table") + " is not " + want + " [" + vocab + ", "
+            + hidden + "]");
+      }
+      if (s.has("onnx_data")) {
+        bundle.file(bundle.llmPath(s.getString("onnx_data")));
+      }
+      LOG.info(String.format("opening %s (max_context %d: %.0f MB of KV cache, threads %s)", s.getString("onnx"),
+          this.maxContext, kvCacheBytes(s, this.maxContext) / 1e6, threads > 0 ? Integer.toString(threads) : "auto"));
+      this.session = Ort.open(bundle.file(bundle.llmPath(s.getString("onnx"))), Ort.cpuOptions(threads));
+
+      JSONObject in = s.getJSONObject("inputs");
+      JSONObject out = s.getJSONObject("outputs");
+      this.nameEmbeds = in.getString("inputs_embeds");
+      this.nameSeqlens = in.getString("seqlens_k");
+      this.nameTotal = in.getString("total_sequence_length");
+      int layers = s.getInt("num_layers");
+      long[] shape = {1, s.getInt("num_kv_heads"), this.maxContext, s.getInt("head_dim")};
+      for (int i = 0; i < layers; i++) {
+        String[][] pairs = {{"past_key", "present_key"}, {"past_value", "present_value"}};
+        for (String[] pair : pairs) {
+          FloatBuffer buf = Ort.directFloats(shape[1] * shape[2] * shape[3]);
+          OnnxTensor t = Ort.tensor(buf, shape);
+          cache.add(buf);
+          pastInputs.put(layerName(in.getString(pair[0]), i), t);
+          pinnedOutputs.put(layerName(out.getString(pair[1]), i), t);
+        }
+      }
+      this.logits = Ort.directFloats(vocab);
+      pinnedOutputs.put(out.getString("logits"), Ort.tensor(logits, new long[] {1, 1, vocab}));
+      this.stepInput = Ort.directFloats(hidden);
+    } catch (JSONException e) {
+      throw new BundleException("bundle llm section is malformed: " + Bundle.oneLine(e));
+    } catch (OrtException e) {
+      throw new EdgeException("cannot set up the decoder: " + Ort.firstLine(e));
+    }
+  }
+
+  private static String layerName(String pattern, int layer) {
+    return pattern.replace("{}", Integer.toString(layer));
+  }
+
+  /** Bytes of the fp32 KV buffers for {@code maxContext} positions (all resident once the decoder has run). */
+  public static long kvCacheBytes(JSONObject llm, int maxContext) {
+    return 2L * llm.optInt("num_layers") * llm.optInt("num_kv_heads") * maxContext * llm.optInt("head_dim") * 4;
+  }
+
+  public int maxContext() {
+    return maxContext;
+  }
+
+  /** Positions already in the KV cache (the next token's position). */
+  public int position() {
+    return position;
+  }
+
+  public int hiddenSize() {
+    return hidden;
+  }
+
+  public int vocabSize() {
+    return vocab;
+  }
+
+  public float scaleEmb() {
+    return scaleEmb;
+  }
+
+  /** The bound KV buffers [key_0, value_0, key_1, ...], each float32 [1, kv_heads, maxContext, head_dim]. */
+  List<FloatBuffer> kvCache() {
+    return Collections.unmodifiableList(cache);
+  }
+
+  /** Forget the conversation. Stale cache rows are never read (only {@link #position()} rows are valid). */
+  public void reset() {
+    position = 0;
+  }
+
+  /** Token ids [n] -> text embeddings float32 [n, H] row-major, dequantized and times scale_emb (float32 math). */
+  public float[] embed(int[] ids) throws EdgeException {
+    float[] out = new float[ids.length * hidden];
+    for (int r = 0; r < ids.length; r++) {
+      int id = ids[r];
+      if (id < 0 || id >= vocab) {
+        throw new EdgeException("token ids must be in [0, " + vocab + "), got " + id);
+      }
+      int base = r * hidden;
+      if (fp16Table) {
+        long off = (long) id * hidden * 2;
+        for (int j = 0; j < hidden; j++) {
+          out[base + j] = Npy.halfToFloat(table.data.getShort((int) (off + 2L * j))) * scaleEmb;
+        }
+      } else {
+        float scale = rowScales[id] * scaleEmb;
+        int off = id * hidden;
+        for (int j = 0; j < hidden; j++) {
+          out[base + j] = table.data.get(off + j) * scale;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Append {@code rows} embeddings float32 [rows, H] (text rows from {@link #embed}, image rows unscaled) at
+   * {@link #position()}; returns float32 logits [V] of the last row.
+   */
+  public float[] prefill(float[] embeds, int rows) throws EdgeException {
+    if (rows < 1 || embeds.length != rows * hidden) {
+      throw new EdgeException("prefill needs embeddings [S, " + hidden + "] with S >= 1, got " + embeds.length
+          + " values for " + rows + " rows");
+    }
+    if (position + rows > maxContext) {
+      throw new ContextOverflowException(
+          "prompt plus image tokens (" + (position + rows) + ") exceed the context length " + maxContext);
+    }
+    FloatBuffer in = Ort.directFloats((long) rows * hidden);
+    in.put(embeds).flip();
+    return run(in, rows);
+  }
+
+  /** One token: {@code embed} float32 [H] -> logits float32 [V] of its position. */
+  public float[] step(float[] embed) throws EdgeException {
+    if (embed.length != hidden) {
+      throw new EdgeException("step needs one embedding of " + hidden + " values, got " + embed.length);
+    }
+    if (position >= maxContext) {
+      throw new ContextOverflowException(
+          "prompt plus generated tokens (" + (position + 1) + ") exceed the context length " + maxContext);
+    }
+    stepInput.clear();
+    stepInput.put(embed).flip();
+    return run(stepInput, 1);
+  }
+
+  private float[] run(FloatBuffer embeds, int rows) throws EdgeException {
+    int total = position + rows;
+    Map<String, OnnxTensor> inputs = new HashMap<String, OnnxTensor>(pastInputs);
+    try (OnnxTensor x = Ort.tensor(embeds, new long[] {1, rows, hidden});
+        OnnxTensor seqlens = OnnxTensor.createTensor(Ort.env(), IntBuffer.wrap(new int[] {total - 1}), new long[] {1});
+        OnnxTensor totalLen = OnnxTensor.createTensor(Ort.env(), IntBuffer.wrap(new int[] {total}), new long[] {})) {
+      inputs.put(nameEmbeds, x);
+      inputs.put(nameSeqlens, seqlens);
+      inputs.put(nameTotal, totalLen);
+      session.run(inputs, pinnedOutputs).close();
+    } catch (OrtException e) {
+      throw new EdgeException("decoder run failed: " + Ort.firstLine(e));
+    }
+    position = total;
+    float[] out = new float[vocab];
+    logits.clear();
+    logits.get(out);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    for (OnnxValue v : pinnedOutputs.values()) {
+      v.close();
+    }
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // Native memory is released on a best-effort basis; nothing for the caller to do.
+    }
+  }
+}

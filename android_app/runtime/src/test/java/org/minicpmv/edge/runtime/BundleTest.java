@@ -1,0 +1,157 @@
+package org.minicpmv.edge.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BundleTest {
+  @TempDir Path tmp;
+  private int copies;
+
+  private File copyTiny() throws IOException {
+    Path src = RuntimeVectors.tinyBundle().toPath();
+    Path dst = tmp.resolve("bundle" + copies++);
+    try (Stream<Path> paths = Files.walk(src)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = dst.resolve(src.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    return dst.toFile();
+  }
+
+  private static void editManifest(File bundle, String from, String to) throws IOException {
+    File m = new File(bundle, "manifest.json");
+    String text = new String(Files.readAllBytes(m.toPath()), StandardCharsets.UTF_8);
+    assertTrue(text.contains(from), "manifest has " + from);
+    Files.write(m.toPath(), text.replace(from, to).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void readsTheManifestAndVerifiesEveryFile() throws Exception {
+    Bundle b = Bundle.open(RuntimeVectors.tinyBundle(), null);
+    b.verifyAll();
+    assertEquals("tiny", b.preset());
+    assertTrue(b.synthetic());
+    assertArrayEquals(new int[] {280, 448}, b.encoderShapes());
+    assertEquals("minicpm-v2", b.promptSpec().style);
+    assertEquals(64, b.promptSpec().queryNum);
+    assertArrayEquals(new int[] {2}, b.eosIds());
+    assertTrue(b.encoderFile(280).getPath().endsWith("encoder_280.onnx"));
+    assertEquals(1, b.compiledBuilds().size());
+    Bundle.CompiledBuild qnn = b.compiledBuilds().get(0);
+    assertEquals("qnn", qnn.backend);
+    assertEquals("sm8650", qnn.chip);
+    assertEquals("w8a16", qnn.precision);
+    assertTrue(qnn.encoderFile(280).endsWith("encoder_280_ctx.onnx"));
+    BundleException e = assertThrows(BundleException.class, () -> b.encoderFile(336));
+    assertTrue(e.getMessage().contains("--shapes 336"), e.getMessage());
+  }
+
+  @Test
+  void tamperedFileIsRefusedBeforeUse() throws Exception {
+    File dir = copyTiny();
+    File tok = new File(dir, "tokenizer/tokenizer.json");
+    try (RandomAccessFile f = new RandomAccessFile(tok, "rw")) {
+      f.seek(100);
+      f.write('#');
+    }
+    Bundle b = Bundle.open(dir, null);
+    BundleException e = assertThrows(BundleException.class, b::tokenizerFile);
+    assertTrue(e.getMessage().contains("does not match its manifest sha256"), e.getMessage());
+    b.encoderFile(280); // other files are still usable
+  }
+
+  @Test
+  void secondOpenTrustsTheVerifiedCacheBySizeAndMtime() throws Exception {
+    File dir = copyTiny();
+    File cache = tmp.resolve("cache").toFile();
+    Bundle.open(dir, cache).verifyAll();
+    assertEquals(1, cache.listFiles().length);
+    File tok = new File(dir, "tokenizer/tokenizer.json");
+    long mtime = tok.lastModified();
+    try (RandomAccessFile f = new RandomAccessFile(tok, "rw")) {
+      f.seek(100);
+      f.write('#');
+    }
+    assertTrue(tok.setLastModified(mtime));
+    long t0 = System.nanoTime();
+    Bundle.open(dir, cache).verifyAll(); // same size + mtime: not hashed again (the documented trade-off)
+    double cachedMs = (System.nanoTime() - t0) / 1e6;
+    assertTrue(tok.setLastModified(mtime + 2000));
+    BundleException e = assertThrows(BundleException.class, () -> Bundle.open(dir, cache).verifyAll());
+    assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
+    System.out.println("cached re-open + verifyAll of the tiny bundle: " + cachedMs + " ms");
+  }
+
+  @Test
+  void pathsLeavingTheBundleAreRefused() throws Exception {
+    for (String bad : new String[] {"../escape.json", "/etc/passwd", "tokenizer/../../x.json", "a\\\\b.json"}) {
+      File dir = copyTiny();
+      editManifest(dir, "\"file\": \"tokenizer/tokenizer.json\"", "\"file\": \"" + bad + "\"");
+      BundleException e = assertThrows(BundleException.class, () -> Bundle.open(dir, null), bad);
+      assertTrue(e.getMessage().contains("not a plain path inside the bundle"), e.getMessage());
+      deleteTree(dir);
+    }
+  }
+
+  @Test
+  void unlistedFilesAndSymlinkEscapesAreRefused() throws Exception {
+    File dir = copyTiny();
+    editManifest(dir, "\"file\": \"tokenizer/tokenizer.json\"", "\"file\": \"tokenizer/other.json\"");
+    BundleException unlisted = assertThrows(BundleException.class, () -> Bundle.open(dir, null));
+    assertTrue(unlisted.getMessage().contains("lists no file"), unlisted.getMessage());
+
+    File dir2 = tmp.resolve("b2").toFile();
+    assertTrue(copyTiny().renameTo(dir2));
+    File outside = tmp.resolve("outside.json").toFile();
+    Files.copy(new File(dir2, "tokenizer/tokenizer.json").toPath(), outside.toPath());
+    File link = new File(dir2, "tokenizer/tokenizer.json");
+    assertTrue(link.delete());
+    Files.createSymbolicLink(link.toPath(), outside.toPath());
+    BundleException escape = assertThrows(BundleException.class, () -> Bundle.open(dir2, null));
+    assertTrue(escape.getMessage().contains("outside the bundle"), escape.getMessage());
+  }
+
+  @Test
+  void notABundle() throws Exception {
+    BundleException missing = assertThrows(BundleException.class, () -> Bundle.open(tmp.toFile(), null));
+    assertTrue(missing.getMessage().contains("no manifest.json"));
+    File dir = copyTiny();
+    editManifest(dir, "\"schema_version\": 1", "\"schema_version\": 7");
+    assertThrows(BundleException.class, () -> Bundle.open(dir, null));
+    File dir2 = tmp.resolve("v2").toFile();
+    assertTrue(copyTiny().renameTo(dir2));
+    editManifest(dir2, "\"schema_version\": 1", "\"manifest_version\": 2");
+    JSONObject m = Bundle.open(dir2, null).manifest();
+    assertFalse(m.has("schema_version"));
+  }
+
+  private static void deleteTree(File f) {
+    File[] kids = f.listFiles();
+    if (kids != null) {
+      for (File k : kids) {
+        deleteTree(k);
+      }
+    }
+    f.delete();
+  }
+}
