@@ -140,15 +140,9 @@ def _bounds(spec: PromptSpec, ids: list[int]) -> list[list[int]] | None:
         return None
 
 
-def prompt_vectors(out: Path, tiny: Path) -> None:
+def prompt_vectors(out: Path) -> None:
     """Prompt text, ids and image bounds for the 2.0 / 2.5 / 2.6 layouts on their synthetic tokenizers."""
     questions = [
-        "What is in this image?",
-        "  Describe it.\n",
-        "数一数图里有几只猫？",
-        "emoji 🐈‍⬛ and <image> in it",
-        "",
-    ]
         "What is in this image?",
         "  Describe it.\n",
         "数一数图里有几只猫？",
@@ -317,7 +311,7 @@ def main(out_dir: Path) -> None:
     images = image_vectors(out)
     sampler_vectors(out)
     tiny = export_tiny(out)
-    prompt_vectors(out, tiny)
+    prompt_vectors(out)
     encoder_vectors(out, tiny, images)
     generation_vectors(out, tiny, images)
     log.info("runtime vectors written to %s", out)
