@@ -1,0 +1,267 @@
+"""The Java runtime (host JVM, ORT Java 1.29) vs the Python runtime (`minicpmv-edge run`, ORT for Python), same bundle.
+
+Both sides run the same generate on the same bundle, image, prompt, mode, thread count and KV length, each run in a
+fresh process, rounds alternating which side goes first: encode time, prefill time, decode tok/s (greedy) and the
+process's peak RSS at the end of the generate. Goal (issue 11): Java within 10% of Python on every stage and at most
+150 MB more memory. The Java side also times a decode step with its in-place KV cache against the copying pattern
+(ORT allocates present_* and the cache is copied back every step), to show what ORT Java's pinned outputs save.
+
+Bundles: the tiny preset (exported here) and, with --full-bundle DIR, a full-size synthetic 2.0 bundle
+(`minicpmv-edge export --model minicpm-v-2 --synthetic --shapes 280 --out DIR`, ~15 GB RAM while exporting).
+Every figure is host-measured on synthetic weights. Results: benchmarks/results/java_vs_python_runtime-<date>.json.
+
+    python benchmarks/java_vs_python_runtime.py [--full-bundle DIR] [--rounds 3] [--tokens 32] [--threads 2]
+
+Needs the JVM toolchain that `bash android_app/scripts/java_tests.sh` builds and caches (run it once first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results"
+RUNTIME = REPO / "android_app" / "runtime"
+CACHE = Path(os.environ.get("MINICPMV_JAVA_CACHE", Path.home() / ".cache" / "minicpmv-edge" / "java"))
+JSON_JAR = "/usr/share/java/com.android.json.jar"
+IMAGE = REPO / "minicpmv_edge" / "assets" / "sample.jpg"
+PROMPT = "What is in this image?"
+STAGES = ("encode_s", "prefill_s", "decode_tok_s", "peak_rss_mb")
+
+log = logging.getLogger("bench")
+
+
+def _toolchain() -> Path:
+    """The newest cached ORT 1.29 JVM build (jar + native dir) that java_tests.sh made."""
+    builds = sorted(CACHE.glob("ort-1.29.0-*"), key=lambda p: p.stat().st_mtime)
+    if not builds or not (builds[-1] / "onnxruntime-java.jar").is_file():
+        raise SystemExit(f"no ONNX Runtime JVM build in {CACHE}: run `bash android_app/scripts/java_tests.sh` first")
+    return builds[-1]
+
+
+def _compile(ort: Path, out: Path) -> str:
+    sources = [str(p) for p in (RUNTIME / "src" / "main" / "java").rglob("*.java")]
+    sources += [str(p) for p in (RUNTIME / "src" / "bench" / "java").rglob("*.java")]
+    cp = f"{ort / 'onnxruntime-java.jar'}:{JSON_JAR}"
+    subprocess.run(
+        ["javac", "--release", "8", "-nowarn", "-encoding", "UTF-8", "-cp", cp, "-d", str(out), *sources], check=True
+    )
+    return f"{out}:{cp}"
+
+
+def _python_run(bundle: Path, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "minicpmv_edge",
+        "run",
+        str(bundle),
+        "--image",
+        str(IMAGE),
+        "--prompt",
+        PROMPT,
+        "--mode",
+        args.mode,
+        "--max-new-tokens",
+        str(args.tokens),
+        "--threads",
+        str(args.threads),
+        "--max-context",
+        str(args.max_context),
+        "--json",
+    ]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _java_run(
+    bundle: Path,
+    rgb: Path,
+    size: tuple[int, int],
+    classpath: str,
+    ort: Path,
+    args: argparse.Namespace,
+    kv: bool = False,
+) -> dict[str, Any]:
+    cmd = [
+        "java",
+        f"-Donnxruntime.native.path={ort / 'native'}",
+        "-cp",
+        classpath,
+        "org.minicpmv.edge.runtime.BenchMain",
+        str(bundle),
+        str(rgb),
+        str(size[0]),
+        str(size[1]),
+        PROMPT,
+        args.mode,
+        str(args.tokens),
+        "1",
+        str(args.threads),
+        str(args.max_context),
+    ] + (["--kv-compare"] if kv else [])
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**out["runs"][0], "peak_rss_mb": out["peak_rss_mb"], "kv_step_ms": out.get("kv_step_ms")}
+
+
+def _compare(
+    bundle: Path, label: str, classpath: str, ort: Path, rgb: Path, size: tuple[int, int], args: argparse.Namespace
+) -> dict[str, Any]:
+    py_runs, java_runs = [], []
+    for r in range(args.rounds):
+        order = ("python", "java") if r % 2 == 0 else ("java", "python")
+        for side in order:
+            log.info("%s: round %d/%d, %s", label, r + 1, args.rounds, side)
+            if side == "python":
+                py_runs.append(_python_run(bundle, args))
+            else:
+                java_runs.append(_java_run(bundle, rgb, size, classpath, ort, args))
+    kv = _java_run(bundle, rgb, size, classpath, ort, args, kv=True)["kv_step_ms"]
+    med = {
+        side: {k: statistics.median(float(r[k]) for r in runs) for k in STAGES}
+        for side, runs in (("python", py_runs), ("java", java_runs))
+    }
+    ratio = {
+        "encode_time_java_over_python": med["java"]["encode_s"] / med["python"]["encode_s"],
+        "prefill_time_java_over_python": med["java"]["prefill_s"] / med["python"]["prefill_s"],
+        "decode_tok_s_java_over_python": med["java"]["decode_tok_s"] / med["python"]["decode_tok_s"],
+        "peak_rss_java_minus_python_mb": med["java"]["peak_rss_mb"] - med["python"]["peak_rss_mb"],
+    }
+    goals = {
+        "encode_within_10pct": ratio["encode_time_java_over_python"] <= 1.10,
+        "prefill_within_10pct": ratio["prefill_time_java_over_python"] <= 1.10,
+        "decode_within_10pct": ratio["decode_tok_s_java_over_python"] >= 1 / 1.10,
+        "memory_within_150mb": ratio["peak_rss_java_minus_python_mb"] <= 150,
+    }
+    return {
+        "bundle": label,
+        "median": med,
+        "ratios": ratio,
+        "goals_met": goals,
+        "kv_step_ms_java": kv,
+        "runs": {"python": py_runs, "java": java_runs},
+    }
+
+
+def _export_tiny(dst: Path) -> Path:
+    from minicpmv_edge.cli import main as cli_main
+
+    code = cli_main(["export", "--model", "tiny", "--synthetic", "--shapes", "280,448", "--out", str(dst)])
+    if code:
+        raise SystemExit(f"tiny export failed ({code})")
+    return dst
+
+
+def _machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    import onnxruntime
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "java": java,
+        "onnxruntime_python": onnxruntime.__version__,
+        "onnxruntime_java": "1.29.0 (libonnxruntime from the PyPI wheel, ORT 1.21 Java API)",
+        "load_avg_start": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--full-bundle", type=Path, help="a full-size synthetic MiniCPM-V 2.0 bundle to include")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--tokens", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--max-context", type=int, default=512)
+    p.add_argument("--mode", default="fixed-280")
+    args = p.parse_args()
+    logging.basicConfig(level=logging.INFO, format="[bench] %(message)s")
+    sys.path.insert(0, str(REPO))
+    from minicpmv_edge.runtime.images import load_image
+
+    ort = _toolchain()
+    with tempfile.TemporaryDirectory(prefix="java-vs-python-") as tmp:
+        tmp_path = Path(tmp)
+        classpath = _compile(ort, tmp_path / "classes")
+        img = load_image(IMAGE)
+        rgb = tmp_path / "image.rgb"
+        np.asarray(img, dtype=np.uint8).tofile(rgb)
+        bundles = [(_export_tiny(tmp_path / "tiny"), "tiny (synthetic)")]
+        if args.full_bundle:
+            bundles.append((args.full_bundle, "minicpm-v-2 full size (synthetic)"))
+        results = [_compare(b, label, classpath, ort, rgb, img.size, args) for b, label in bundles]
+    doc = {
+        "benchmark": "java_vs_python_runtime",
+        "provenance": "host-measured",
+        "weights": "synthetic",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {
+            "image": IMAGE.name,
+            "prompt": PROMPT,
+            "mode": args.mode,
+            "max_new_tokens": args.tokens,
+            "threads": args.threads,
+            "max_context": args.max_context,
+            "rounds": args.rounds,
+            "each_run": "fresh process, one generate, greedy",
+        },
+        "machine": _machine(),
+        "results": results,
+        "not_run": [] if args.full_bundle else ["full-size 2.0: no --full-bundle given"],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"java_vs_python_runtime-{datetime.now(UTC).date()}.json"
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    for r in results:
+        m, q = r["median"], r["ratios"]
+        print(f"{r['bundle']} (host-measured, synthetic weights, medians of {args.rounds} fresh processes each):")
+        print(
+            f"  encode  python {m['python']['encode_s']:.3f} s  java {m['java']['encode_s']:.3f} s  "
+            f"ratio {q['encode_time_java_over_python']:.2f}"
+        )
+        print(
+            f"  prefill python {m['python']['prefill_s']:.3f} s  java {m['java']['prefill_s']:.3f} s  "
+            f"ratio {q['prefill_time_java_over_python']:.2f}"
+        )
+        print(
+            f"  decode  python {m['python']['decode_tok_s']:.1f} tok/s  java {m['java']['decode_tok_s']:.1f} tok/s  "
+            f"ratio {q['decode_tok_s_java_over_python']:.2f}"
+        )
+        print(
+            f"  peak RSS python {m['python']['peak_rss_mb']:.0f} MiB  java {m['java']['peak_rss_mb']:.0f} MiB  "
+            f"java - python {q['peak_rss_java_minus_python_mb']:+.0f} MiB"
+        )
+        kv = r["kv_step_ms_java"]
+        print(
+            f"  java decode step: in-place KV {kv['in_place']:.2f} ms, copying KV {kv['copying']:.2f} ms "
+            f"({kv['kv_cache_mb']:.1f} MiB cache)"
+        )
+        print(f"  goals met: {r['goals_met']}")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
