@@ -217,7 +217,7 @@ def _android(path: Path, data: dict[str, Any]) -> Imported:
     runs = data["runs"]
     common = {
         "group": "device",
-        "provenance": data.get("provenance", F.DEVICE),  # host-measured: the app's Java runtime on a desktop JVM
+        "provenance": F.DEVICE,
         "source": f"import: {path.name}",
         "device": device,
         "chip": chip,
