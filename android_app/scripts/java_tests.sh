@@ -21,7 +21,7 @@ JSON_JAR=/usr/share/java/com.android.json.jar
 JUNIT_JAR=/usr/share/java/junit-platform-console-standalone.jar
 export PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}
 
-log() { echo "[java_tests] $*" >&2; }
+log() { echo "[java_tests ${SECONDS}s] $*" >&2; }
 die() { echo "[java_tests] error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 for tool in java javac jar gcc python; do

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.json.JSONArray;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -276,7 +275,12 @@ public final class Bundle {
     if (compiled == null) {
       return out;
     }
-    for (String name : new TreeMap<String, Object>(toMap(compiled)).keySet()) {
+    List<String> names = new ArrayList<String>();
+    for (Iterator<String> it = compiled.keys(); it.hasNext(); ) {
+      names.add(it.next());
+    }
+    Collections.sort(names);
+    for (String name : names) {
       JSONObject b = compiled.optJSONObject(name);
       if (b == null) {
         continue;
@@ -483,14 +487,6 @@ public final class Bundle {
       sb.append(String.format("%02x", b & 0xff));
     }
     return sb.toString();
-  }
-
-  private static Map<String, Object> toMap(JSONObject o) {
-    Map<String, Object> m = new HashMap<String, Object>();
-    for (Iterator<String> it = o.keys(); it.hasNext(); ) {
-      m.put(it.next(), Boolean.TRUE);
-    }
-    return m;
   }
 
   static String oneLine(Throwable e) {

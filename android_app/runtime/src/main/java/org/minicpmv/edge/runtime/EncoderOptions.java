@@ -19,4 +19,17 @@ public final class EncoderOptions {
   public int threads;
   /** Further QNN EP provider options (soc_model, vtcm_mb, profiling_level, ...), passed through as given. */
   public Map<String, String> qnnExtra = new HashMap<String, String>();
+
+  /** An independent copy (the pipeline fills in defaults without touching the caller's object). */
+  public EncoderOptions copy() {
+    EncoderOptions c = new EncoderOptions();
+    c.backend = backend;
+    c.chip = chip;
+    c.precision = precision;
+    c.backendPath = backendPath;
+    c.performanceMode = performanceMode;
+    c.threads = threads;
+    c.qnnExtra = new HashMap<String, String>(qnnExtra);
+    return c;
+  }
 }

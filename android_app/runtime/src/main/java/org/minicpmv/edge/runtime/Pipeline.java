@@ -77,7 +77,7 @@ public final class Pipeline implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new BundleException("cannot load tokenizer " + tokenizerFile + ": " + Bundle.oneLine(e));
     }
-    EncoderOptions enc = options.encoder;
+    EncoderOptions enc = options.encoder.copy();
     if (enc.threads == 0) {
       enc.threads = options.threads;
     }

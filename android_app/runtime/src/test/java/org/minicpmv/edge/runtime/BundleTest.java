@@ -145,6 +145,44 @@ class BundleTest {
     assertFalse(m.has("schema_version"));
   }
 
+  @Test
+  void manifestV2CompiledEntriesAreReadAndConfined() throws Exception {
+    File dir = copyTiny();
+    File m = new File(dir, "manifest.json");
+    JSONObject manifest = new JSONObject(new String(Files.readAllBytes(m.toPath()), StandardCharsets.UTF_8));
+    manifest.remove("schema_version");
+    manifest.put("manifest_version", 2);
+    JSONObject build = manifest.getJSONObject("compiled").getJSONObject("qnn-sm8650-w8a16");
+    build.put("backend", "qnn").put("chip", "sm8650").put("precision", "w8a16").put("runtime", "qnn");
+    build.put("encoders", new JSONObject().put("280",
+        new JSONObject().put("file", "compiled/qnn-sm8650-w8a16/encoder_280_ctx.onnx")));
+    manifest.put("compiled", new JSONObject().put("renamed-build", build));
+    Files.write(m.toPath(), manifest.toString(2).getBytes(StandardCharsets.UTF_8));
+    Bundle.CompiledBuild b = Bundle.open(dir, null).compiledBuilds().get(0);
+    assertEquals("renamed-build", b.name);
+    assertEquals("sm8650", b.chip);
+    assertEquals("w8a16", b.precision);
+    assertEquals("compiled/qnn-sm8650-w8a16/encoder_280_ctx.onnx", b.encoderFile(280));
+    assertEquals(null, b.encoderFile(448));
+
+    build.getJSONObject("encoders").getJSONObject("280").put("file", "compiled/../../outside.onnx");
+    Files.write(m.toPath(), manifest.toString(2).getBytes(StandardCharsets.UTF_8));
+    BundleException e = assertThrows(BundleException.class, () -> Bundle.open(dir, null));
+    assertTrue(e.getMessage().contains("not a plain path inside the bundle"), e.getMessage());
+  }
+
+  @Test
+  void halfFloatsDecodeExactly() {
+    assertEquals(1.0f, Npy.halfToFloat((short) 0x3c00), 0f);
+    assertEquals(-2.0f, Npy.halfToFloat((short) 0xc000), 0f);
+    assertEquals(65504f, Npy.halfToFloat((short) 0x7bff), 0f);
+    assertEquals(5.9604645e-8f, Npy.halfToFloat((short) 0x0001), 0f);
+    assertEquals(6.097555e-5f, Npy.halfToFloat((short) 0x03ff), 0f);
+    assertEquals(Float.POSITIVE_INFINITY, Npy.halfToFloat((short) 0x7c00), 0f);
+    assertTrue(Float.isNaN(Npy.halfToFloat((short) 0x7e00)));
+    assertEquals(Float.floatToIntBits(-0.0f), Float.floatToIntBits(Npy.halfToFloat((short) 0x8000)));
+  }
+
   private static void deleteTree(File f) {
     File[] kids = f.listFiles();
     if (kids != null) {
