@@ -95,8 +95,10 @@ def _java_run(
     classpath: str,
     ort: Path,
     args: argparse.Namespace,
+    runs: int = 1,
     kv: bool = False,
 ) -> dict[str, Any]:
+    """BenchMain in a fresh JVM: `runs` generates in one process; timings of each, the peak RSS, optional KV timing."""
     cmd = [
         "java",
         f"-Donnxruntime.native.path={ort / 'native'}",
@@ -110,52 +112,100 @@ def _java_run(
         PROMPT,
         args.mode,
         str(args.tokens),
-        "1",
+        str(runs),
         str(args.threads),
         str(args.max_context),
     ] + (["--kv-compare"] if kv else [])
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    return {**out["runs"][0], "peak_rss_mb": out["peak_rss_mb"], "kv_step_ms": out.get("kv_step_ms")}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _python_warm(bundle: Path, args: argparse.Namespace, runs: int) -> dict[str, Any]:
+    """The Python runtime's Pipeline (what `minicpmv-edge run` calls) in a fresh process, `runs` generates."""
+    cmd = [
+        sys.executable,
+        __file__,
+        "_python_worker",
+        str(bundle),
+        args.mode,
+        str(args.tokens),
+        str(runs),
+        str(args.threads),
+        str(args.max_context),
+    ]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _python_worker(argv: list[str]) -> None:
+    from minicpmv_edge.runtime.pipeline import Pipeline
+    from minicpmv_edge.runtime.timings import peak_rss_mb
+
+    bundle, mode, tokens, runs, threads, max_context = argv
+    pipe = Pipeline(bundle, threads=int(threads), max_context=int(max_context))
+    out = [
+        pipe.generate(IMAGE, PROMPT, mode=mode, max_new_tokens=int(tokens)).timings.as_dict() for _ in range(int(runs))
+    ]
+    print(json.dumps({"runs": out, "peak_rss_mb": peak_rss_mb()}))
+
+
+def _medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+    return {k: statistics.median(float(r[k]) for r in runs) for k in STAGES if all(k in r for r in runs)}
+
+
+def _ratios(py: dict[str, float], java: dict[str, float]) -> dict[str, float]:
+    out = {
+        "encode_time_java_over_python": java["encode_s"] / py["encode_s"],
+        "prefill_time_java_over_python": java["prefill_s"] / py["prefill_s"],
+        "decode_tok_s_java_over_python": java["decode_tok_s"] / py["decode_tok_s"],
+    }
+    if "peak_rss_mb" in py and "peak_rss_mb" in java:
+        out["peak_rss_java_minus_python_mb"] = java["peak_rss_mb"] - py["peak_rss_mb"]
+    return out
+
+
+def _goals(r: dict[str, float]) -> dict[str, bool]:
+    goals = {
+        "encode_within_10pct": r["encode_time_java_over_python"] <= 1.10,
+        "prefill_within_10pct": r["prefill_time_java_over_python"] <= 1.10,
+        "decode_within_10pct": r["decode_tok_s_java_over_python"] >= 1 / 1.10,
+    }
+    if "peak_rss_java_minus_python_mb" in r:
+        goals["memory_within_150mb"] = r["peak_rss_java_minus_python_mb"] <= 150
+    return goals
 
 
 def _compare(
-    bundle: Path, label: str, classpath: str, ort: Path, rgb: Path, size: tuple[int, int], args: argparse.Namespace
+    bundle: Path,
+    label: str,
+    classpath: str,
+    ort: Path,
+    rgb: Path,
+    size: tuple[int, int],
+    args: argparse.Namespace,
 ) -> dict[str, Any]:
-    py_runs, java_runs = [], []
+    """Cold: one generate per fresh process (`minicpmv-edge run` vs a fresh JVM), rounds alternating who goes first.
+    Warm: one process per side, one warm-up generate, then `rounds` timed generates (a phone app stays loaded)."""
+    cold: dict[str, list[dict[str, Any]]] = {"python": [], "java": []}
     for r in range(args.rounds):
-        order = ("python", "java") if r % 2 == 0 else ("java", "python")
-        for side in order:
-            log.info("%s: round %d/%d, %s", label, r + 1, args.rounds, side)
+        for side in ("python", "java") if r % 2 == 0 else ("java", "python"):
+            log.info("%s: cold round %d/%d, %s", label, r + 1, args.rounds, side)
             if side == "python":
-                py_runs.append(_python_run(bundle, args))
+                cold["python"].append(_python_run(bundle, args))
             else:
-                java_runs.append(_java_run(bundle, rgb, size, classpath, ort, args))
-    kv = _java_run(bundle, rgb, size, classpath, ort, args, kv=True)["kv_step_ms"]
-    med = {
-        side: {k: statistics.median(float(r[k]) for r in runs) for k in STAGES}
-        for side, runs in (("python", py_runs), ("java", java_runs))
-    }
-    ratio = {
-        "encode_time_java_over_python": med["java"]["encode_s"] / med["python"]["encode_s"],
-        "prefill_time_java_over_python": med["java"]["prefill_s"] / med["python"]["prefill_s"],
-        "decode_tok_s_java_over_python": med["java"]["decode_tok_s"] / med["python"]["decode_tok_s"],
-        "peak_rss_java_minus_python_mb": med["java"]["peak_rss_mb"] - med["python"]["peak_rss_mb"],
-    }
-    goals = {
-        "encode_within_10pct": ratio["encode_time_java_over_python"] <= 1.10,
-        "prefill_within_10pct": ratio["prefill_time_java_over_python"] <= 1.10,
-        "decode_within_10pct": ratio["decode_tok_s_java_over_python"] >= 1 / 1.10,
-        "memory_within_150mb": ratio["peak_rss_java_minus_python_mb"] <= 150,
-    }
-    return {
-        "bundle": label,
-        "median": med,
-        "ratios": ratio,
-        "goals_met": goals,
-        "kv_step_ms_java": kv,
-        "runs": {"python": py_runs, "java": java_runs},
-    }
+                out = _java_run(bundle, rgb, size, classpath, ort, args)
+                cold["java"].append({**out["runs"][0], "peak_rss_mb": out["peak_rss_mb"]})
+    log.info("%s: warm, python then java", label)
+    warm_py = _python_warm(bundle, args, args.rounds + 1)
+    warm_java = _java_run(bundle, rgb, size, classpath, ort, args, runs=args.rounds + 1, kv=True)
+    warm = {"python": warm_py["runs"][1:], "java": warm_java["runs"][1:]}
+    result: dict[str, Any] = {"bundle": label}
+    for name, runs in (("cold", cold), ("warm", warm)):
+        med = {side: _medians(v) for side, v in runs.items()}
+        ratios = _ratios(med["python"], med["java"])
+        result[name] = {"median": med, "ratios": ratios, "goals_met": _goals(ratios), "runs": runs}
+    result["kv_step_ms_java"] = warm_java["kv_step_ms"]
+    return result
 
 
 def _export_tiny(dst: Path) -> Path:
@@ -236,32 +286,38 @@ def main() -> None:
     out = RESULTS / f"java_vs_python_runtime-{datetime.now(UTC).date()}.json"
     out.write_text(json.dumps(doc, indent=2) + "\n")
     for r in results:
-        m, q = r["median"], r["ratios"]
-        print(f"{r['bundle']} (host-measured, synthetic weights, medians of {args.rounds} fresh processes each):")
-        print(
-            f"  encode  python {m['python']['encode_s']:.3f} s  java {m['java']['encode_s']:.3f} s  "
-            f"ratio {q['encode_time_java_over_python']:.2f}"
-        )
-        print(
-            f"  prefill python {m['python']['prefill_s']:.3f} s  java {m['java']['prefill_s']:.3f} s  "
-            f"ratio {q['prefill_time_java_over_python']:.2f}"
-        )
-        print(
-            f"  decode  python {m['python']['decode_tok_s']:.1f} tok/s  java {m['java']['decode_tok_s']:.1f} tok/s  "
-            f"ratio {q['decode_tok_s_java_over_python']:.2f}"
-        )
-        print(
-            f"  peak RSS python {m['python']['peak_rss_mb']:.0f} MiB  java {m['java']['peak_rss_mb']:.0f} MiB  "
-            f"java - python {q['peak_rss_java_minus_python_mb']:+.0f} MiB"
-        )
+        print(f"{r['bundle']} (host-measured, synthetic weights):")
+        for name in ("cold", "warm"):
+            m, q = r[name]["median"], r[name]["ratios"]
+            print(f"  {name} (medians of {args.rounds}):")
+            print(
+                f"    encode  python {m['python']['encode_s']:.3f} s  java {m['java']['encode_s']:.3f} s  "
+                f"ratio {q['encode_time_java_over_python']:.2f}"
+            )
+            print(
+                f"    prefill python {m['python']['prefill_s']:.3f} s  java {m['java']['prefill_s']:.3f} s  "
+                f"ratio {q['prefill_time_java_over_python']:.2f}"
+            )
+            print(
+                f"    decode  python {m['python']['decode_tok_s']:.1f} tok/s  "
+                f"java {m['java']['decode_tok_s']:.1f} tok/s  ratio {q['decode_tok_s_java_over_python']:.2f}"
+            )
+            if "peak_rss_java_minus_python_mb" in q:
+                print(
+                    f"    peak RSS python {m['python']['peak_rss_mb']:.0f} MiB  java {m['java']['peak_rss_mb']:.0f} MiB"
+                    f"  java - python {q['peak_rss_java_minus_python_mb']:+.0f} MiB"
+                )
+            print(f"    goals met: {r[name]['goals_met']}")
         kv = r["kv_step_ms_java"]
         print(
             f"  java decode step: in-place KV {kv['in_place']:.2f} ms, copying KV {kv['copying']:.2f} ms "
             f"({kv['kv_cache_mb']:.1f} MiB cache)"
         )
-        print(f"  goals met: {r['goals_met']}")
     print(f"wrote {out}")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "_python_worker":
+        _python_worker(sys.argv[2:])
+    else:
+        main()

@@ -44,11 +44,15 @@ public final class Decoder implements AutoCloseable {
   private final String nameEmbeds;
   private final String nameSeqlens;
   private final String nameTotal;
-  private final Map<String, OnnxTensor> pastInputs = new HashMap<String, OnnxTensor>();
+  /** Inputs bound for every run: the KV tensors, seqlens_k and total_sequence_length over direct buffers. */
+  private final Map<String, OnnxTensor> inputs = new HashMap<String, OnnxTensor>();
   private final Map<String, OnnxValue> pinnedOutputs = new HashMap<String, OnnxValue>();
   private final List<FloatBuffer> cache = new ArrayList<FloatBuffer>();
   private final FloatBuffer logits;
   private final FloatBuffer stepInput;
+  private final OnnxTensor stepTensor;
+  private final IntBuffer seqlens;
+  private final IntBuffer totalLength;
   private int position;
 
   /**
@@ -109,13 +113,18 @@ public final class Decoder implements AutoCloseable {
           FloatBuffer buf = Ort.directFloats(shape[1] * shape[2] * shape[3]);
           OnnxTensor t = Ort.tensor(buf, shape);
           cache.add(buf);
-          pastInputs.put(layerName(in.getString(pair[0]), i), t);
+          inputs.put(layerName(in.getString(pair[0]), i), t);
           pinnedOutputs.put(layerName(out.getString(pair[1]), i), t);
         }
       }
       this.logits = Ort.directFloats(vocab);
       pinnedOutputs.put(out.getString("logits"), Ort.tensor(logits, new long[] {1, 1, vocab}));
       this.stepInput = Ort.directFloats(hidden);
+      this.stepTensor = Ort.tensor(stepInput, new long[] {1, 1, hidden});
+      this.seqlens = Ort.directInts(1);
+      this.totalLength = Ort.directInts(1);
+      inputs.put(nameSeqlens, OnnxTensor.createTensor(Ort.env(), seqlens, new long[] {1}));
+      inputs.put(nameTotal, OnnxTensor.createTensor(Ort.env(), totalLength, new long[] {}));
     } catch (JSONException e) {
       throw new BundleException("bundle llm section is malformed: " + Bundle.oneLine(e));
     } catch (OrtException e) {
@@ -203,7 +212,11 @@ public final class Decoder implements AutoCloseable {
     }
     FloatBuffer in = Ort.directFloats((long) rows * hidden);
     in.put(embeds).flip();
-    return run(in, rows);
+    try (OnnxTensor x = Ort.tensor(in, new long[] {1, rows, hidden})) {
+      return run(x, rows);
+    } catch (OrtException e) {
+      throw new EdgeException("decoder prefill failed: " + Ort.firstLine(e));
+    }
   }
 
   /** One token: {@code embed} float32 [H] -> logits float32 [V] of its position. */
@@ -217,21 +230,21 @@ public final class Decoder implements AutoCloseable {
     }
     stepInput.clear();
     stepInput.put(embed).flip();
-    return run(stepInput, 1);
+    return run(stepTensor, 1);
   }
 
-  private float[] run(FloatBuffer embeds, int rows) throws EdgeException {
+  /** One session run over the bound buffers: nothing is allocated or copied but the logits read back. */
+  private float[] run(OnnxTensor embeds, int rows) throws EdgeException {
     int total = position + rows;
-    Map<String, OnnxTensor> inputs = new HashMap<String, OnnxTensor>(pastInputs);
-    try (OnnxTensor x = Ort.tensor(embeds, new long[] {1, rows, hidden});
-        OnnxTensor seqlens = OnnxTensor.createTensor(Ort.env(), IntBuffer.wrap(new int[] {total - 1}), new long[] {1});
-        OnnxTensor totalLen = OnnxTensor.createTensor(Ort.env(), IntBuffer.wrap(new int[] {total}), new long[] {})) {
-      inputs.put(nameEmbeds, x);
-      inputs.put(nameSeqlens, seqlens);
-      inputs.put(nameTotal, totalLen);
+    seqlens.put(0, total - 1);
+    totalLength.put(0, total);
+    inputs.put(nameEmbeds, embeds);
+    try {
       session.run(inputs, pinnedOutputs).close();
     } catch (OrtException e) {
       throw new EdgeException("decoder run failed: " + Ort.firstLine(e));
+    } finally {
+      inputs.remove(nameEmbeds);
     }
     position = total;
     float[] out = new float[vocab];
@@ -245,6 +258,9 @@ public final class Decoder implements AutoCloseable {
     for (OnnxValue v : pinnedOutputs.values()) {
       v.close();
     }
+    inputs.get(nameSeqlens).close();
+    inputs.get(nameTotal).close();
+    stepTensor.close();
     try {
       session.close();
     } catch (OrtException e) {

@@ -8,6 +8,7 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 
 /** Small ONNX Runtime helpers shared by the encoder and decoder sessions. */
 final class Ort {
@@ -44,6 +45,10 @@ final class Ort {
       throw new IllegalArgumentException(count + " floats do not fit one direct buffer");
     }
     return ByteBuffer.allocateDirect((int) (count * 4)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+  }
+
+  static IntBuffer directInts(int count) {
+    return ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
   }
 
   static String firstLine(Throwable e) {
