@@ -193,6 +193,18 @@ public final class Bundle {
     return f;
   }
 
+  /** Bundle-relative paths of the listed files under {@code dir} (e.g. a compiled build's folder). */
+  public List<String> filesUnder(String dir) {
+    List<String> out = new ArrayList<String>();
+    String prefix = dir.endsWith("/") ? dir : dir + "/";
+    for (String rel : files.keySet()) {
+      if (rel.startsWith(prefix)) {
+        out.add(rel);
+      }
+    }
+    return out;
+  }
+
   /** Hash-checks every listed file (streamed; files already verified by size + mtime are skipped). */
   public void verifyAll() throws BundleException {
     for (String rel : files.keySet()) {

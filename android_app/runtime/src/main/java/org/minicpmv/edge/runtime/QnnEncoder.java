@@ -56,6 +56,9 @@ public final class QnnEncoder extends OrtEncoder {
       throw new EdgeException("QNN build " + build.name + " has no encoder files");
     }
     try {
+      for (String rel : bundle.filesUnder(build.dir)) {
+        bundle.file(rel); // the context binaries the EP loads beside each *_ctx.onnx are checked too
+      }
       for (int side : sides) {
         session(side);
       }
