@@ -1,10 +1,13 @@
 package org.minicpmv.edge.runtime;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.file.Files;
@@ -94,15 +97,16 @@ public final class BenchMain {
 
     int layers = llm.getInt("num_layers");
     long[] shape = {1, llm.getInt("num_kv_heads"), decoder.maxContext(), llm.getInt("head_dim")};
-    int cacheFloats = (int) (shape[1] * shape[2] * shape[3]);
+    boolean fp16 = decoder.kvDtype().equals("float16");
+    int cacheBytes = (int) (shape[1] * shape[2] * shape[3]) * (fp16 ? 2 : 4);
     JSONObject in = llm.getJSONObject("inputs");
     JSONObject outNames = llm.getJSONObject("outputs");
-    Map<String, float[]> past = new HashMap<String, float[]>();
+    Map<String, byte[]> past = new HashMap<String, byte[]>();
     Map<String, String> presentToPast = new HashMap<String, String>();
     for (int i = 0; i < layers; i++) {
       for (String[] pair : new String[][] {{"past_key", "present_key"}, {"past_value", "present_value"}}) {
         String p = in.getString(pair[0]).replace("{}", Integer.toString(i));
-        past.put(p, new float[cacheFloats]);
+        past.put(p, new byte[cacheBytes]);
         presentToPast.put(outNames.getString(pair[1]).replace("{}", Integer.toString(i)), p);
       }
     }
@@ -111,12 +115,12 @@ public final class BenchMain {
     try (OrtSession session = Ort.env().createSession(
         bundle.file(bundle.llmPath(llm.getString("onnx"))).getPath(), Ort.cpuOptions(threads))) {
       int position = 0;
-      runCopying(session, in, past, presentToPast, requested, shape, embeds, prompt, hidden, position);
+      runCopying(session, in, past, presentToPast, requested, shape, fp16, embeds, prompt, hidden, position);
       position += prompt;
-      runCopying(session, in, past, presentToPast, requested, shape, one, 1, hidden, position++);
+      runCopying(session, in, past, presentToPast, requested, shape, fp16, one, 1, hidden, position++);
       t = System.nanoTime();
       for (int s = 0; s < steps; s++) {
-        runCopying(session, in, past, presentToPast, requested, shape, one, 1, hidden, position++);
+        runCopying(session, in, past, presentToPast, requested, shape, fp16, one, 1, hidden, position++);
       }
     }
     double copying = (System.nanoTime() - t) / 1e6 / steps;
@@ -129,13 +133,15 @@ public final class BenchMain {
     return r;
   }
 
-  private static void runCopying(OrtSession session, JSONObject in, Map<String, float[]> past,
-      Map<String, String> presentToPast, Set<String> requested, long[] shape, float[] embeds, int rows, int hidden,
-      int position) throws OrtException, org.json.JSONException {
+  private static void runCopying(OrtSession session, JSONObject in, Map<String, byte[]> past,
+      Map<String, String> presentToPast, Set<String> requested, long[] shape, boolean fp16, float[] embeds, int rows,
+      int hidden, int position) throws OrtException, org.json.JSONException {
     Map<String, OnnxTensor> inputs = new HashMap<String, OnnxTensor>();
     try {
-      for (Map.Entry<String, float[]> e : past.entrySet()) {
-        inputs.put(e.getKey(), OnnxTensor.createTensor(Ort.env(), FloatBuffer.wrap(e.getValue()), shape));
+      for (Map.Entry<String, byte[]> e : past.entrySet()) { // heap buffer: ORT Java copies it into native memory
+        inputs.put(e.getKey(), OnnxTensor.createTensor(Ort.env(),
+            ByteBuffer.wrap(e.getValue()).order(ByteOrder.nativeOrder()), shape,
+            fp16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT));
       }
       int total = position + rows;
       inputs.put(in.getString("inputs_embeds"),
@@ -147,9 +153,9 @@ public final class BenchMain {
       try (OrtSession.Result r = session.run(inputs, requested)) {
         for (Map.Entry<String, String> e : presentToPast.entrySet()) {
           OnnxValue v = r.get(e.getKey()).get();
-          FloatBuffer fb = ((OnnxTensor) v).getFloatBuffer();
-          float[] dst = past.get(e.getValue());
-          fb.get(dst, 0, Math.min(dst.length, fb.remaining()));
+          ByteBuffer bb = ((OnnxTensor) v).getByteBuffer();
+          byte[] dst = past.get(e.getValue());
+          bb.get(dst, 0, Math.min(dst.length, bb.remaining()));
         }
       }
     } finally {

@@ -1,9 +1,12 @@
 package org.minicpmv.edge.runtime;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -19,7 +22,7 @@ import org.json.JSONObject;
  * The int4 ONNX decoder with an in-place KV cache (Python: runtime/decoder.py).
  *
  * <p>One Decoder holds one conversation: a KV buffer per layer and K/V, preallocated for {@code maxContext}
- * positions as direct (native) float buffers, and {@link #position()}. Each run passes the same {@link
+ * positions as direct (native) buffers of the bundle's KV dtype (float16 or float32; never read by Java), and {@link #position()}. Each run passes the same {@link
  * OnnxTensor} over that buffer as {@code past_*} input and as a pinned {@code present_*} output, so
  * GroupQueryAttention writes only the new positions into it and no cache is copied between steps (ORT Java's
  * pinned outputs play the part of Python's IOBinding). {@code seqlens_k = total - 1} and {@code
@@ -47,7 +50,8 @@ public final class Decoder implements AutoCloseable {
   /** Inputs bound for every run: the KV tensors, seqlens_k and total_sequence_length over direct buffers. */
   private final Map<String, OnnxTensor> inputs = new HashMap<String, OnnxTensor>();
   private final Map<String, OnnxValue> pinnedOutputs = new HashMap<String, OnnxValue>();
-  private final List<FloatBuffer> cache = new ArrayList<FloatBuffer>();
+  private final List<ByteBuffer> cache = new ArrayList<ByteBuffer>();
+  private final String kvDtype;
   private final FloatBuffer logits;
   private final FloatBuffer stepInput;
   private final OnnxTensor stepTensor;
@@ -71,10 +75,7 @@ public final class Decoder implements AutoCloseable {
       this.hidden = s.getInt("hidden_size");
       this.vocab = s.getInt("vocab_size");
       this.scaleEmb = (float) s.getDouble("scale_emb");
-      JSONObject kv = s.optJSONObject("kv_cache");
-      if (kv != null && !kv.optString("dtype", "float32").equals("float32")) {
-        throw new EdgeException("KV cache dtype " + kv.optString("dtype") + " is not supported (float32 only)");
-      }
+      this.kvDtype = kvDtype(s);
       JSONObject emb = s.getJSONObject("embedding");
       String storage = emb.getString("storage");
       this.table = Npy.map(bundle.file(bundle.llmPath(emb.getString("table"))));
@@ -110,8 +111,11 @@ public final class Decoder implements AutoCloseable {
       for (int i = 0; i < layers; i++) {
         String[][] pairs = {{"past_key", "present_key"}, {"past_value", "present_value"}};
         for (String[] pair : pairs) {
-          FloatBuffer buf = Ort.directFloats(shape[1] * shape[2] * shape[3]);
-          OnnxTensor t = Ort.tensor(buf, shape);
+          int elements = (int) (shape[1] * shape[2] * shape[3]);
+          ByteBuffer buf = ByteBuffer.allocateDirect(elements * (kvDtype.equals("float16") ? 2 : 4))
+              .order(ByteOrder.nativeOrder());
+          OnnxTensor t = OnnxTensor.createTensor(Ort.env(), buf, shape,
+              kvDtype.equals("float16") ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT);
           cache.add(buf);
           inputs.put(layerName(in.getString(pair[0]), i), t);
           pinnedOutputs.put(layerName(out.getString(pair[1]), i), t);
@@ -136,9 +140,20 @@ public final class Decoder implements AutoCloseable {
     return pattern.replace("{}", Integer.toString(layer));
   }
 
-  /** Bytes of the fp32 KV buffers for {@code maxContext} positions (all resident once the decoder has run). */
-  public static long kvCacheBytes(JSONObject llm, int maxContext) {
-    return 2L * llm.optInt("num_layers") * llm.optInt("num_kv_heads") * maxContext * llm.optInt("head_dim") * 4;
+  /** Bytes of the KV buffers for {@code maxContext} positions (all resident once the decoder has run). */
+  public static long kvCacheBytes(JSONObject llm, int maxContext) throws EdgeException {
+    long itemSize = kvDtype(llm).equals("float16") ? 2 : 4;
+    return 2L * llm.optInt("num_layers") * llm.optInt("num_kv_heads") * maxContext * llm.optInt("head_dim") * itemSize;
+  }
+
+  /** The KV cache's element type from {@code llm.kv_cache.dtype}: "float16" or "float32" (older bundles: float32). */
+  static String kvDtype(JSONObject llm) throws EdgeException {
+    JSONObject kv = llm.optJSONObject("kv_cache");
+    String dtype = kv == null ? "float32" : kv.optString("dtype", "float32");
+    if (!dtype.equals("float32") && !dtype.equals("float16")) {
+      throw new EdgeException("KV cache dtype " + dtype + " is not supported (float16 or float32)");
+    }
+    return dtype;
   }
 
   public int maxContext() {
@@ -158,12 +173,17 @@ public final class Decoder implements AutoCloseable {
     return vocab;
   }
 
+  /** "float16" or "float32". */
+  public String kvDtype() {
+    return kvDtype;
+  }
+
   public float scaleEmb() {
     return scaleEmb;
   }
 
-  /** The bound KV buffers [key_0, value_0, key_1, ...], each float32 [1, kv_heads, maxContext, head_dim]. */
-  List<FloatBuffer> kvCache() {
+  /** The bound KV buffers [key_0, value_0, key_1, ...], each [1, kv_heads, maxContext, head_dim] of kvDtype. */
+  List<ByteBuffer> kvCache() {
     return Collections.unmodifiableList(cache);
   }
 
