@@ -139,9 +139,10 @@ public final class BenchMain {
     Map<String, OnnxTensor> inputs = new HashMap<String, OnnxTensor>();
     try {
       for (Map.Entry<String, byte[]> e : past.entrySet()) { // heap buffer: ORT Java copies it into native memory
-        inputs.put(e.getKey(), OnnxTensor.createTensor(Ort.env(),
-            ByteBuffer.wrap(e.getValue()).order(ByteOrder.nativeOrder()), shape,
-            fp16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT));
+        ByteBuffer heap = ByteBuffer.wrap(e.getValue()).order(ByteOrder.nativeOrder());
+        inputs.put(e.getKey(), fp16
+            ? OnnxTensor.createTensor(Ort.env(), heap.asShortBuffer(), shape, OnnxJavaType.FLOAT16)
+            : OnnxTensor.createTensor(Ort.env(), heap.asFloatBuffer(), shape));
       }
       int total = position + rows;
       inputs.put(in.getString("inputs_embeds"),
