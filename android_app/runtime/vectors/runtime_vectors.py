@@ -29,7 +29,7 @@ from minicpmv_edge.export.tokenizer import synthetic_tokenizer
 from minicpmv_edge.presets import get_preset
 from minicpmv_edge.runtime import images as images_mod
 from minicpmv_edge.runtime.bundle_view import Bundle
-from minicpmv_edge.runtime.encoders import EncoderOptions, open_encoder
+from minicpmv_edge.runtime.encoders import open_encoder
 from minicpmv_edge.runtime.pipeline import Pipeline
 from minicpmv_edge.runtime.preprocess import MODES, preprocess
 from minicpmv_edge.runtime.prompts import PromptSpec, build_prompt, image_bounds, prompt_ids
@@ -186,7 +186,7 @@ def prompt_vectors(out: Path) -> None:
 
 def encoder_vectors(out: Path, tiny: Path, images: list[dict[str, Any]]) -> None:
     """fp32 CPU encoder outputs for Python's own pixel tensors of the fixed modes (both exported shapes)."""
-    encoder = open_encoder(Bundle.open(tiny), "cpu", EncoderOptions())
+    encoder = open_encoder(Bundle.open(tiny))
     cases = []
     for entry in images[:2]:
         for mode in entry["modes"][:2]:  # fixed-280, fixed-448: one overview input each

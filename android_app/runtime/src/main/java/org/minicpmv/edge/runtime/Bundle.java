@@ -56,12 +56,17 @@ public final class Bundle {
     public final String backend;
     public final String chip;
     public final String precision;
+    /** The session that runs it ("qnn", "axengine", "tvm"), or null while nothing in it can run yet. */
     public final String runtime;
+
     public final String dir;
+    /** Bundle-relative path of its report.json. */
+    public final String report;
+
     private final Map<Integer, String> encoders;
 
     CompiledBuild(
-        String name, String backend, String chip, String precision, String runtime, String dir,
+        String name, String backend, String chip, String precision, String runtime, String dir, String report,
         Map<Integer, String> encoders) {
       this.name = name;
       this.backend = backend;
@@ -69,6 +74,7 @@ public final class Bundle {
       this.precision = precision;
       this.runtime = runtime;
       this.dir = dir;
+      this.report = report;
       this.encoders = encoders;
     }
 
@@ -117,8 +123,8 @@ public final class Bundle {
     } catch (IOException | JSONException e) {
       throw new BundleException(path + " is unreadable: " + oneLine(e));
     }
-    if (manifest.optInt("schema_version", -1) != 1 && manifest.optInt("manifest_version", -1) != 2) {
-      throw new BundleException(path + " is not a minicpmv-edge manifest (schema_version 1 or manifest_version 2)");
+    if (manifest.optInt("manifest_version", -1) != 2) {
+      throw new BundleException(path + " is not a manifest_version 2 minicpmv-edge bundle (re-export it)");
     }
     Map<String, FileRecord> files = new LinkedHashMap<String, FileRecord>();
     JSONArray records = manifest.optJSONArray("files");
@@ -146,8 +152,12 @@ public final class Bundle {
       cacheFile = new File(verifyCacheDir, "verified-" + key + ".json");
     }
     Bundle bundle = new Bundle(root, manifest, files, cacheFile);
-    for (String rel : bundle.referencedPaths()) {
-      bundle.resolve(rel);
+    try {
+      for (String rel : bundle.referencedPaths()) {
+        bundle.resolve(rel);
+      }
+    } catch (JSONException e) {
+      throw new BundleException(path + " is malformed: " + oneLine(e));
     }
     return bundle;
   }
@@ -280,8 +290,8 @@ public final class Bundle {
     return out;
   }
 
-  /** The manifest's compiled NPU builds (v2 fields, or derived from v1's {@code qnn-<chip>-<precision>} names). */
-  public List<CompiledBuild> compiledBuilds() {
+  /** The manifest's compiled NPU builds, by name (docs/bundle-format.md, "Builds"). */
+  public List<CompiledBuild> compiledBuilds() throws BundleException {
     List<CompiledBuild> out = new ArrayList<CompiledBuild>();
     JSONObject compiled = manifest.optJSONObject("compiled");
     if (compiled == null) {
@@ -293,38 +303,20 @@ public final class Bundle {
     }
     Collections.sort(names);
     for (String name : names) {
-      JSONObject b = compiled.optJSONObject(name);
-      if (b == null) {
-        continue;
-      }
-      String[] parts = name.split("-");
-      String dir = b.optString("dir", "compiled/" + name);
-      String backend = b.optString("backend", parts[0]);
-      String chip = b.optString("chip", parts.length > 1 ? parts[1] : "");
-      String precision = b.optString("precision", parts.length > 2 ? parts[parts.length - 1] : "");
-      String runtime = b.optString("runtime", backend);
-      Map<Integer, String> encoders = new HashMap<Integer, String>();
-      JSONObject enc = b.optJSONObject("encoders");
-      if (enc != null) {
+      try {
+        JSONObject b = compiled.getJSONObject(name);
+        Map<Integer, String> encoders = new HashMap<Integer, String>();
+        JSONObject enc = b.getJSONObject("encoders");
         for (Iterator<String> it = enc.keys(); it.hasNext(); ) {
           String side = it.next();
-          JSONObject e = enc.optJSONObject(side);
-          if (e != null && e.has("file")) {
-            encoders.put(Integer.parseInt(side), e.optString("file"));
-          }
+          encoders.put(Integer.parseInt(side), enc.getJSONObject(side).getString("file"));
         }
-      } else {
-        for (String rel : files.keySet()) {
-          String prefix = dir + "/encoder_";
-          if (rel.startsWith(prefix) && rel.endsWith("_ctx.onnx")) {
-            String side = rel.substring(prefix.length(), rel.length() - "_ctx.onnx".length());
-            if (side.matches("[0-9]+")) {
-              encoders.put(Integer.parseInt(side), rel);
-            }
-          }
-        }
+        String runtime = b.isNull("runtime") ? null : b.getString("runtime");
+        out.add(new CompiledBuild(name, b.getString("backend"), b.getString("chip"), b.getString("precision"),
+            runtime, b.getString("dir"), b.getString("report"), encoders));
+      } catch (JSONException | NumberFormatException e) {
+        throw new BundleException("bundle " + root + " field compiled." + name + ": " + oneLine(e));
       }
-      out.add(new CompiledBuild(name, backend, chip, precision, runtime, dir, encoders));
     }
     return out;
   }
@@ -338,7 +330,7 @@ public final class Bundle {
   }
 
   /** Every path the runtime may load, so a bad manifest fails at open rather than mid-generation. */
-  private List<String> referencedPaths() throws BundleException {
+  private List<String> referencedPaths() throws BundleException, JSONException {
     List<String> out = new ArrayList<String>();
     JSONObject encoders = encodersSection();
     for (Iterator<String> it = encoders.keys(); it.hasNext(); ) {
@@ -356,18 +348,26 @@ public final class Bundle {
       JSONObject emb = llm.optJSONObject("embedding");
       if (emb != null) {
         out.add(llmPath(emb.optString("table")));
-        if (emb.has("scales")) {
+        if (emb.has("scales") && !emb.isNull("scales")) {
           out.add(llmPath(emb.optString("scales")));
         }
+      }
+      JSONArray llmFiles = llm.optJSONArray("files");
+      for (int i = 0; llmFiles != null && i < llmFiles.length(); i++) {
+        out.add(llmPath(llmFiles.optString(i)));
       }
     }
     JSONObject tok = manifest.optJSONObject("tokenizer");
     if (tok != null) {
       out.add(tok.optString("file"));
     }
+    JSONObject compiled = manifest.optJSONObject("compiled");
     for (CompiledBuild b : compiledBuilds()) {
-      for (String rel : b.encoders.values()) {
-        out.add(rel);
+      out.addAll(b.encoders.values());
+      out.add(b.report);
+      JSONArray buildFiles = compiled.getJSONObject(b.name).optJSONArray("files");
+      for (int i = 0; buildFiles != null && i < buildFiles.length(); i++) {
+        out.add(b.dir + "/" + buildFiles.optString(i));
       }
     }
     return out;

@@ -21,6 +21,16 @@ public final class CpuEncoder extends OrtEncoder {
   }
 
   @Override
+  public String chip() {
+    return null;
+  }
+
+  @Override
+  public String precision() {
+    return "fp32";
+  }
+
+  @Override
   public String provenance() {
     return Timings.machineProvenance();
   }

@@ -8,6 +8,12 @@ public interface EncoderSession extends AutoCloseable {
   /** "cpu" or "qnn". */
   String name();
 
+  /** Chip key of the compiled build it runs (e.g. "sm8650"), or null for this machine's CPU. */
+  String chip();
+
+  /** Precision of what runs: "fp32" for the exported graph, the build's (e.g. "w8a16") on an NPU. */
+  String precision();
+
   /** Label of every timing this session produces: "host-measured", "emulated" or "device-measured". */
   String provenance();
 

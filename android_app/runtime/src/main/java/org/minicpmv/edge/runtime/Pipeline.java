@@ -131,6 +131,8 @@ public final class Pipeline implements AutoCloseable {
     Timings t = new Timings();
     t.encoderBackend = encoder.name();
     t.encoderProvenance = encoder.provenance();
+    t.encoderChip = encoder.chip();
+    t.encoderPrecision = encoder.precision();
     long start = System.nanoTime();
     Preprocess.PreprocessedImage pre = Preprocess.preprocess(image, mode, 448, Slicing.MAX_SLICE_NUMS);
     t.preprocessS = seconds(start);

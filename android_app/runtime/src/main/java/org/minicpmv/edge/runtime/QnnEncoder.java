@@ -21,7 +21,8 @@ import org.json.JSONObject;
  */
 public final class QnnEncoder extends OrtEncoder {
   private static final Logger LOG = Logger.getLogger(QnnEncoder.class.getName());
-  static final List<String> PRECISION_PREFERENCE = Arrays.asList("w8a16", "w8a8", "fp16");
+  /** Most accurate first, as Python's runtime/bundle_view.py PRECISION_PREFERENCE. */
+  static final List<String> PRECISION_PREFERENCE = Arrays.asList("w8a16", "u16", "fp16", "w8a8", "u8", "fp32");
 
   private final Bundle bundle;
   private final Bundle.CompiledBuild build;
@@ -69,12 +70,12 @@ public final class QnnEncoder extends OrtEncoder {
     LOG.info("qnn encoder: " + build.name + " (" + qnn.get("htp_performance_mode") + ")");
   }
 
-  /** (chip, precision) -> the build: the requested precision, else w8a16 > w8a8 > fp16 > any other. */
+  /** (chip, precision) -> the QNN-runnable build: the requested precision, else the most accurate one. */
   static Bundle.CompiledBuild pickBuild(Bundle bundle, String chip, String precision) throws EdgeException {
     List<Bundle.CompiledBuild> qnn = new ArrayList<Bundle.CompiledBuild>();
     List<String> chips = new ArrayList<String>();
     for (Bundle.CompiledBuild b : bundle.compiledBuilds()) {
-      if (b.backend.equals("qnn")) {
+      if ("qnn".equals(b.runtime)) {
         qnn.add(b);
         if (!chips.contains(b.chip)) {
           chips.add(b.chip);
@@ -115,7 +116,7 @@ public final class QnnEncoder extends OrtEncoder {
 
   private static JSONObject report(Bundle bundle, Bundle.CompiledBuild build) {
     try {
-      return new JSONObject(new String(Io.readAll(bundle.file(build.dir + "/report.json")), StandardCharsets.UTF_8));
+      return new JSONObject(new String(Io.readAll(bundle.file(build.report)), StandardCharsets.UTF_8));
     } catch (EdgeException | java.io.IOException | JSONException e) {
       return new JSONObject();
     }
@@ -126,8 +127,14 @@ public final class QnnEncoder extends OrtEncoder {
     return build.name;
   }
 
+  @Override
   public String precision() {
     return build.precision;
+  }
+
+  @Override
+  public String chip() {
+    return build.chip;
   }
 
   @Override

@@ -37,6 +37,10 @@ public final class Timings {
   public final List<Double> tokenLatenciesS = new ArrayList<Double>();
   public double peakRssMb;
   public String encoderBackend = "cpu";
+  /** Chip key of the encoder's compiled build; null: this machine's CPU. */
+  public String encoderChip;
+
+  public String encoderPrecision = "fp32";
   /** host-measured | emulated | device-measured. */
   public String encoderProvenance = machineProvenance();
 
@@ -62,6 +66,8 @@ public final class Timings {
           .put("token_latencies_s", new JSONArray(tokenLatenciesS))
           .put("peak_rss_mb", peakRssMb)
           .put("encoder_backend", encoderBackend)
+          .put("encoder_chip", encoderChip == null ? JSONObject.NULL : encoderChip)
+          .put("encoder_precision", encoderPrecision)
           .put("encoder_provenance", encoderProvenance)
           .put("llm_provenance", llmProvenance)
           .put("decode_tok_s", decodeTokS());

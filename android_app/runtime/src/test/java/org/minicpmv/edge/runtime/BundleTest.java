@@ -2,7 +2,6 @@ package org.minicpmv.edge.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,13 +37,6 @@ class BundleTest {
     return dst.toFile();
   }
 
-  private static void editManifest(File bundle, String from, String to) throws IOException {
-    File m = new File(bundle, "manifest.json");
-    String text = new String(Files.readAllBytes(m.toPath()), StandardCharsets.UTF_8);
-    assertTrue(text.contains(from), "manifest has " + from);
-    Files.write(m.toPath(), text.replace(from, to).getBytes(StandardCharsets.UTF_8));
-  }
-
   @Test
   void readsTheManifestAndVerifiesEveryFile() throws Exception {
     Bundle b = Bundle.open(RuntimeVectors.tinyBundle(), null);
@@ -62,6 +54,7 @@ class BundleTest {
     assertEquals("sm8650", qnn.chip);
     assertEquals("w8a16", qnn.precision);
     assertTrue(qnn.encoderFile(280).endsWith("encoder_280_ctx.onnx"));
+    assertEquals("qnn", qnn.runtime);
     BundleException e = assertThrows(BundleException.class, () -> b.encoderFile(336));
     assertTrue(e.getMessage().contains("--shapes 336"), e.getMessage());
   }
@@ -104,9 +97,9 @@ class BundleTest {
 
   @Test
   void pathsLeavingTheBundleAreRefused() throws Exception {
-    for (String bad : new String[] {"../escape.json", "/etc/passwd", "tokenizer/../../x.json", "a\\\\b.json"}) {
+    for (String bad : new String[] {"../escape.json", "/etc/passwd", "tokenizer/../../x.json", "a\\b.json"}) {
       File dir = copyTiny();
-      editManifest(dir, "\"file\": \"tokenizer/tokenizer.json\"", "\"file\": \"" + bad + "\"");
+      setManifest(dir, m -> m.getJSONObject("tokenizer").put("file", bad));
       BundleException e = assertThrows(BundleException.class, () -> Bundle.open(dir, null), bad);
       assertTrue(e.getMessage().contains("not a plain path inside the bundle"), e.getMessage());
       deleteTree(dir);
@@ -116,7 +109,7 @@ class BundleTest {
   @Test
   void unlistedFilesAndSymlinkEscapesAreRefused() throws Exception {
     File dir = copyTiny();
-    editManifest(dir, "\"file\": \"tokenizer/tokenizer.json\"", "\"file\": \"tokenizer/other.json\"");
+    setManifest(dir, m -> m.getJSONObject("tokenizer").put("file", "tokenizer/other.json"));
     BundleException unlisted = assertThrows(BundleException.class, () -> Bundle.open(dir, null));
     assertTrue(unlisted.getMessage().contains("lists no file"), unlisted.getMessage());
 
@@ -136,39 +129,51 @@ class BundleTest {
     BundleException missing = assertThrows(BundleException.class, () -> Bundle.open(tmp.toFile(), null));
     assertTrue(missing.getMessage().contains("no manifest.json"));
     File dir = copyTiny();
-    editManifest(dir, "\"schema_version\": 1", "\"schema_version\": 7");
-    assertThrows(BundleException.class, () -> Bundle.open(dir, null));
-    File dir2 = tmp.resolve("v2").toFile();
-    assertTrue(copyTiny().renameTo(dir2));
-    editManifest(dir2, "\"schema_version\": 1", "\"manifest_version\": 2");
-    JSONObject m = Bundle.open(dir2, null).manifest();
-    assertFalse(m.has("schema_version"));
+    setManifest(dir, m -> m.put("manifest_version", 7));
+    BundleException v7 = assertThrows(BundleException.class, () -> Bundle.open(dir, null));
+    assertTrue(v7.getMessage().contains("manifest_version 2"), v7.getMessage());
+    File dir2 = copyTiny();
+    setManifest(dir2, m -> m.put("schema_version", 1).remove("manifest_version"));
+    assertThrows(BundleException.class, () -> Bundle.open(dir2, null)); // version-1 bundles are re-exported
   }
 
   @Test
-  void manifestV2CompiledEntriesAreReadAndConfined() throws Exception {
+  void compiledBuildsAreReadAndConfined() throws Exception {
     File dir = copyTiny();
-    File m = new File(dir, "manifest.json");
-    JSONObject manifest = new JSONObject(new String(Files.readAllBytes(m.toPath()), StandardCharsets.UTF_8));
-    manifest.remove("schema_version");
-    manifest.put("manifest_version", 2);
-    JSONObject build = manifest.getJSONObject("compiled").getJSONObject("qnn-sm8650-w8a16");
-    build.put("backend", "qnn").put("chip", "sm8650").put("precision", "w8a16").put("runtime", "qnn");
-    build.put("encoders", new JSONObject().put("280",
-        new JSONObject().put("file", "compiled/qnn-sm8650-w8a16/encoder_280_ctx.onnx")));
-    manifest.put("compiled", new JSONObject().put("renamed-build", build));
-    Files.write(m.toPath(), manifest.toString(2).getBytes(StandardCharsets.UTF_8));
     Bundle.CompiledBuild b = Bundle.open(dir, null).compiledBuilds().get(0);
-    assertEquals("renamed-build", b.name);
-    assertEquals("sm8650", b.chip);
-    assertEquals("w8a16", b.precision);
-    assertEquals("compiled/qnn-sm8650-w8a16/encoder_280_ctx.onnx", b.encoderFile(280));
+    assertEquals("qnn-sm8650-w8a16", b.name);
+    assertEquals("qnn", b.runtime);
+    assertTrue(b.dir.startsWith("compiled/qnn-sm8650-w8a16"), b.dir);
+    assertEquals(b.dir + "/encoder_280_ctx.onnx", b.encoderFile(280));
     assertEquals(null, b.encoderFile(448));
+    assertTrue(b.report.endsWith("report.json"));
 
-    build.getJSONObject("encoders").getJSONObject("280").put("file", "compiled/../../outside.onnx");
-    Files.write(m.toPath(), manifest.toString(2).getBytes(StandardCharsets.UTF_8));
+    setManifest(dir, m -> m.getJSONObject("compiled").getJSONObject("qnn-sm8650-w8a16").put("runtime", JSONObject.NULL));
+    Bundle notRunnable = Bundle.open(dir, null);
+    assertEquals(null, notRunnable.compiledBuilds().get(0).runtime);
+    EdgeException none = assertThrows(EdgeException.class, () -> QnnEncoder.pickBuild(notRunnable, "sm8650", null));
+    assertTrue(none.getMessage().contains("no QNN build"), none.getMessage());
+
+    setManifest(dir, m -> m.getJSONObject("compiled").getJSONObject("qnn-sm8650-w8a16").getJSONObject("encoders")
+        .getJSONObject("280").put("file", "compiled/../../outside.onnx"));
     BundleException e = assertThrows(BundleException.class, () -> Bundle.open(dir, null));
     assertTrue(e.getMessage().contains("not a plain path inside the bundle"), e.getMessage());
+
+    File dir2 = copyTiny();
+    setManifest(dir2, m -> m.getJSONObject("compiled").getJSONObject("qnn-sm8650-w8a16").remove("chip"));
+    BundleException field = assertThrows(BundleException.class, () -> Bundle.open(dir2, null));
+    assertTrue(field.getMessage().contains("compiled.qnn-sm8650-w8a16"), field.getMessage());
+  }
+
+  private interface Edit {
+    void apply(JSONObject manifest) throws Exception;
+  }
+
+  private static void setManifest(File bundle, Edit edit) throws Exception {
+    File m = new File(bundle, "manifest.json");
+    JSONObject manifest = new JSONObject(new String(Files.readAllBytes(m.toPath()), StandardCharsets.UTF_8));
+    edit.apply(manifest);
+    Files.write(m.toPath(), manifest.toString(2).getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
