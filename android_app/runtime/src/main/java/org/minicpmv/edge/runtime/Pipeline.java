@@ -59,8 +59,6 @@ public final class Pipeline implements AutoCloseable {
   private final EncoderSession encoder;
   private final Decoder decoder;
   private final Set<Integer> eos = new HashSet<Integer>();
-  /** The bundle's special tokens: kept out of the answer text, as Python decodes with skip_special_tokens. */
-  private final Set<Integer> special = new HashSet<Integer>();
   private volatile boolean cancelRequested;
   private volatile StepListener stepListener;
 
@@ -70,7 +68,6 @@ public final class Pipeline implements AutoCloseable {
     for (int id : bundle.eosIds()) {
       eos.add(id);
     }
-    special.addAll(spec.specialTokens.values());
     File tokenizerFile = bundle.tokenizerFile();
     try {
       this.tokenizer = Tokenizer.fromFile(tokenizerFile, options.cacheDir);
@@ -164,7 +161,7 @@ public final class Pipeline implements AutoCloseable {
     t.prefillTokens = ids.length;
 
     Sampler sampler = new Sampler(sampling == null ? Sampling.greedy() : sampling);
-    Tokenizer.StreamDecoder stream = tokenizer.streamDecoder();
+    Tokenizer.StreamDecoder stream = tokenizer.streamDecoder(true); // skip_special_tokens, as Python decodes
     int[] history = new int[ids.length + maxNewTokens];
     System.arraycopy(ids, 0, history, 0, ids.length);
     int historyLength = ids.length;
@@ -179,9 +176,7 @@ public final class Pipeline implements AutoCloseable {
     while (!eos.contains(token) && !cancelRequested) {
       generated[count++] = token;
       history[historyLength++] = token;
-      if (!special.contains(token)) {
-        emit(onToken, stream.push(token));
-      }
+      emit(onToken, stream.push(token));
       if (count >= maxNewTokens) {
         break;
       }
@@ -202,20 +197,7 @@ public final class Pipeline implements AutoCloseable {
     t.peakRssMb = Timings.peakRssMb();
     int[] out = new int[count];
     System.arraycopy(generated, 0, out, 0, count);
-    return new Result(tokenizer.decode(withoutSpecial(out)), out, t, cancelRequested);
-  }
-
-  private int[] withoutSpecial(int[] ids) {
-    int n = 0;
-    int[] kept = new int[ids.length];
-    for (int id : ids) {
-      if (!special.contains(id)) {
-        kept[n++] = id;
-      }
-    }
-    int[] out = new int[n];
-    System.arraycopy(kept, 0, out, 0, n);
-    return out;
+    return new Result(tokenizer.decode(out, true), out, t, cancelRequested);
   }
 
   private static void emit(TokenCallback onToken, String piece) {
