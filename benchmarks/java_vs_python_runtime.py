@@ -276,12 +276,14 @@ def main() -> None:
             "threads": args.threads,
             "max_context": args.max_context,
             "rounds": args.rounds,
-            "each_run": "fresh process, one generate, greedy",
+            "cold": "one greedy generate per fresh process: minicpmv-edge run vs a fresh JVM (BenchMain)",
+            "warm": "one process per side: one warm-up generate, then `rounds` timed generates (a loaded app)",
         },
         "machine": _machine(),
         "results": results,
         "not_run": [] if args.full_bundle else ["full-size 2.0: no --full-bundle given"],
     }
+    doc["machine"]["load_avg_end"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"java_vs_python_runtime-{datetime.now(UTC).date()}.json"
     out.write_text(json.dumps(doc, indent=2) + "\n")
