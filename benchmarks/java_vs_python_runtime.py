@@ -7,7 +7,9 @@ process's peak RSS at the end of the generate. Goal (issue 11): Java within 10% 
 (ORT allocates present_* and the cache is copied back every step), to show what ORT Java's pinned outputs save.
 
 Bundles: the tiny preset (exported here) and, with --full-bundle DIR, a full-size synthetic 2.0 bundle
-(`minicpmv-edge export --model minicpm-v-2 --synthetic --shapes 280 --out DIR`, ~15 GB RAM while exporting).
+(`minicpmv-edge export --model minicpm-v-2 --synthetic --shapes 280 --out DIR`, ~15 GB RAM while exporting); with
+--full-llm-bundle DIR (`... --parts llm`), the full-size decoder alone: prefill of 160 rows + greedy decode, Java's
+`Decoder` vs Python's `Int4Decoder`.
 Every figure is host-measured on synthetic weights. Results: benchmarks/results/java_vs_python_runtime-<date>.json.
 
     python benchmarks/java_vs_python_runtime.py [--full-bundle DIR] [--rounds 3] [--tokens 32] [--threads 2]
@@ -149,16 +151,85 @@ def _python_worker(argv: list[str]) -> None:
     print(json.dumps({"runs": out, "peak_rss_mb": peak_rss_mb()}))
 
 
+DECODER_ROWS = 160  # decoder-only prefill: as benchmarks/decoder_vs_llamacpp.py (96 text + 64 image positions)
+
+
+def _decoder_worker(argv: list[str]) -> None:
+    """Python side of the decoder-only comparison: Int4Decoder, prefill of ids 0..rows-1, then greedy steps."""
+    import time
+
+    from minicpmv_edge.runtime.bundle_view import Bundle
+    from minicpmv_edge.runtime.decoder import Int4Decoder
+    from minicpmv_edge.runtime.timings import peak_rss_mb
+
+    bundle, rows, tokens, runs, threads, max_context = argv
+    dec = Int4Decoder(Bundle.open(bundle), max_context=int(max_context), threads=int(threads))
+    ids = np.arange(int(rows)) % dec.vocab_size
+    out = []
+    for _ in range(int(runs)):
+        dec.reset()
+        t0 = time.perf_counter()
+        logits = dec.prefill(dec.embed(ids))
+        prefill = time.perf_counter() - t0
+        token = int(np.argmax(logits))
+        t1 = time.perf_counter()
+        for _ in range(int(tokens) - 1):
+            token = int(np.argmax(dec.step(dec.embed(np.asarray([token]))[0])))
+        decode = time.perf_counter() - t1
+        out.append({"prefill_s": prefill, "decode_s": decode, "decode_tok_s": (int(tokens) - 1) / decode})
+    print(json.dumps({"runs": out, "peak_rss_mb": peak_rss_mb()}))
+
+
+def _compare_decoder(bundle: Path, label: str, classpath: str, ort: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Decoder only (a --parts llm bundle): cold = one run per fresh process, warm = 1 warm-up + `rounds` runs."""
+    common = [str(DECODER_ROWS), str(args.tokens)]
+    tail = [str(args.threads), str(args.max_context)]
+    java = [
+        "java",
+        f"-Donnxruntime.native.path={ort / 'native'}",
+        "-cp",
+        classpath,
+        "org.minicpmv.edge.runtime.BenchMain",
+        "decoder",
+        str(bundle),
+        *common,
+    ]
+    python = [sys.executable, __file__, "_decoder_worker", str(bundle), *common]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def one(cmd: list[str], runs: int, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+        done = subprocess.run([*cmd, str(runs), *tail, *extra], check=True, capture_output=True, text=True, env=env)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    cold: dict[str, list[dict[str, Any]]] = {"python": [], "java": []}
+    for r in range(args.rounds):
+        for side in ("python", "java") if r % 2 == 0 else ("java", "python"):
+            log.info("%s: cold round %d/%d, %s", label, r + 1, args.rounds, side)
+            out = one(python if side == "python" else java, 1)
+            cold[side].append({**out["runs"][0], "peak_rss_mb": out["peak_rss_mb"]})
+    log.info("%s: warm, python then java", label)
+    warm_java = one(java, args.rounds + 1, ("--kv-compare",))
+    warm = {"python": one(python, args.rounds + 1)["runs"][1:], "java": warm_java["runs"][1:]}
+    result: dict[str, Any] = {"bundle": label, "decoder_only": True, "prefill_rows": DECODER_ROWS}
+    for name, runs in (("cold", cold), ("warm", warm)):
+        med = {side: _medians(v) for side, v in runs.items()}
+        ratios = _ratios(med["python"], med["java"])
+        result[name] = {"median": med, "ratios": ratios, "goals_met": _goals(ratios), "runs": runs}
+    result["kv_step_ms_java"] = warm_java["kv_step_ms"]
+    return result
+
+
 def _medians(runs: list[dict[str, Any]]) -> dict[str, float]:
     return {k: statistics.median(float(r[k]) for r in runs) for k in STAGES if all(k in r for r in runs)}
 
 
 def _ratios(py: dict[str, float], java: dict[str, float]) -> dict[str, float]:
     out = {
-        "encode_time_java_over_python": java["encode_s"] / py["encode_s"],
         "prefill_time_java_over_python": java["prefill_s"] / py["prefill_s"],
         "decode_tok_s_java_over_python": java["decode_tok_s"] / py["decode_tok_s"],
     }
+    if "encode_s" in py and "encode_s" in java:
+        out["encode_time_java_over_python"] = java["encode_s"] / py["encode_s"]
     if "peak_rss_mb" in py and "peak_rss_mb" in java:
         out["peak_rss_java_minus_python_mb"] = java["peak_rss_mb"] - py["peak_rss_mb"]
     return out
@@ -166,10 +237,11 @@ def _ratios(py: dict[str, float], java: dict[str, float]) -> dict[str, float]:
 
 def _goals(r: dict[str, float]) -> dict[str, bool]:
     goals = {
-        "encode_within_10pct": r["encode_time_java_over_python"] <= 1.10,
         "prefill_within_10pct": r["prefill_time_java_over_python"] <= 1.10,
         "decode_within_10pct": r["decode_tok_s_java_over_python"] >= 1 / 1.10,
     }
+    if "encode_time_java_over_python" in r:
+        goals["encode_within_10pct"] = r["encode_time_java_over_python"] <= 1.10
     if "peak_rss_java_minus_python_mb" in r:
         goals["memory_within_150mb"] = r["peak_rss_java_minus_python_mb"] <= 150
     return goals
@@ -242,6 +314,9 @@ def _machine() -> dict[str, Any]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--full-bundle", type=Path, help="a full-size synthetic MiniCPM-V 2.0 bundle to include")
+    p.add_argument(
+        "--full-llm-bundle", type=Path, help="a full-size 2.0 bundle exported with --parts llm: decoder-only comparison"
+    )
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--tokens", type=int, default=32)
     p.add_argument("--threads", type=int, default=2)
@@ -263,6 +338,9 @@ def main() -> None:
         if args.full_bundle:
             bundles.append((args.full_bundle, "minicpm-v-2 full size (synthetic)"))
         results = [_compare(b, label, classpath, ort, rgb, img.size, args) for b, label in bundles]
+        if args.full_llm_bundle:
+            label = "minicpm-v-2 full-size LLM only (synthetic)"
+            results.append(_compare_decoder(args.full_llm_bundle, label, classpath, ort, args))
     doc = {
         "benchmark": "java_vs_python_runtime",
         "provenance": "host-measured",
@@ -281,7 +359,7 @@ def main() -> None:
         },
         "machine": _machine(),
         "results": results,
-        "not_run": [] if args.full_bundle else ["full-size 2.0: no --full-bundle given"],
+        "not_run": [] if args.full_bundle else ["full-size 2.0 vision + LLM: no --full-bundle given"],
     }
     doc["machine"]["load_avg_end"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
@@ -292,10 +370,11 @@ def main() -> None:
         for name in ("cold", "warm"):
             m, q = r[name]["median"], r[name]["ratios"]
             print(f"  {name} (medians of {args.rounds}):")
-            print(
-                f"    encode  python {m['python']['encode_s']:.3f} s  java {m['java']['encode_s']:.3f} s  "
-                f"ratio {q['encode_time_java_over_python']:.2f}"
-            )
+            if "encode_time_java_over_python" in q:
+                print(
+                    f"    encode  python {m['python']['encode_s']:.3f} s  java {m['java']['encode_s']:.3f} s  "
+                    f"ratio {q['encode_time_java_over_python']:.2f}"
+                )
             print(
                 f"    prefill python {m['python']['prefill_s']:.3f} s  java {m['java']['prefill_s']:.3f} s  "
                 f"ratio {q['prefill_time_java_over_python']:.2f}"
@@ -321,5 +400,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_python_worker":
         _python_worker(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_decoder_worker":
+        _decoder_worker(sys.argv[2:])
     else:
         main()

@@ -26,11 +26,18 @@ import org.json.JSONObject;
  * present_* each step and the cache is copied back into fresh past_* tensors), on the same session settings.
  *
  * <p>Usage: BenchMain BUNDLE RGB_FILE WIDTH HEIGHT PROMPT MODE TOKENS RUNS THREADS MAX_CONTEXT [--kv-compare]
+ *
+ * <p>Decoder only (a bundle exported with --parts llm): BenchMain decoder BUNDLE PROMPT_ROWS TOKENS RUNS THREADS
+ * MAX_CONTEXT [--kv-compare]: prefill the embeddings of ids 0..PROMPT_ROWS-1, then TOKENS greedy steps.
  */
 public final class BenchMain {
   private BenchMain() {}
 
   public static void main(String[] a) throws Exception {
+    if (a[0].equals("decoder")) {
+      decoderOnly(a);
+      return;
+    }
     File bundleDir = new File(a[0]);
     byte[] rgb = Files.readAllBytes(new File(a[1]).toPath());
     RgbImage image = Images.fromRgb(rgb, Integer.parseInt(a[2]), Integer.parseInt(a[3]), Images.DEFAULT_MAX_PIXELS);
@@ -60,6 +67,46 @@ public final class BenchMain {
       out.put("peak_rss_mb", Timings.peakRssMb());
       if (kvCompare) {
         out.put("kv_step_ms", kvCompare(bundle, pipe.decoder(), threads, maxContext, 64, 32));
+      }
+    }
+    System.out.println(out.toString());
+  }
+
+  private static void decoderOnly(String[] a) throws Exception {
+    Bundle bundle = Bundle.open(new File(a[1]), null);
+    int rows = Integer.parseInt(a[2]);
+    int tokens = Integer.parseInt(a[3]);
+    int runs = Integer.parseInt(a[4]);
+    int threads = Integer.parseInt(a[5]);
+    int maxContext = Integer.parseInt(a[6]);
+    boolean kvCompare = a.length > 7 && a[7].equals("--kv-compare");
+    JSONObject out = new JSONObject();
+    JSONArray timings = new JSONArray();
+    try (Decoder d = new Decoder(bundle, maxContext, threads)) {
+      int[] ids = new int[rows];
+      for (int i = 0; i < rows; i++) {
+        ids[i] = i % d.vocabSize();
+      }
+      Sampler greedy = new Sampler(Sampling.greedy());
+      for (int r = 0; r < runs; r++) {
+        d.reset();
+        long t0 = System.nanoTime();
+        float[] logits = d.prefill(d.embed(ids), rows);
+        double prefill = (System.nanoTime() - t0) / 1e9;
+        int token = greedy.next(logits, ids, 0);
+        long t1 = System.nanoTime();
+        for (int s = 1; s < tokens; s++) {
+          logits = d.step(d.embed(new int[] {token}));
+          token = greedy.next(logits, ids, 0);
+        }
+        double decode = (System.nanoTime() - t1) / 1e9;
+        timings.put(new JSONObject().put("prefill_s", prefill).put("prefill_tokens", rows)
+            .put("decode_s", decode).put("decode_steps", tokens - 1).put("decode_tok_s", (tokens - 1) / decode));
+      }
+      out.put("runs", timings);
+      out.put("peak_rss_mb", Timings.peakRssMb());
+      if (kvCompare) {
+        out.put("kv_step_ms", kvCompare(bundle, d, threads, maxContext, 64, 8));
       }
     }
     System.out.println(out.toString());
