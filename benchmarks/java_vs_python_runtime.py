@@ -323,6 +323,7 @@ def main() -> None:
     p.add_argument("--max-context", type=int, default=512)
     p.add_argument("--mode", default="fixed-280")
     args = p.parse_args()
+    load_start = os.getloadavg()
     logging.basicConfig(level=logging.INFO, format="[bench] %(message)s")
     sys.path.insert(0, str(REPO))
     from minicpmv_edge.runtime.images import load_image
@@ -361,6 +362,7 @@ def main() -> None:
         "results": results,
         "not_run": [] if args.full_bundle else ["full-size 2.0 vision + LLM: no --full-bundle given"],
     }
+    doc["machine"]["load_avg_start"] = load_start
     doc["machine"]["load_avg_end"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"java_vs_python_runtime-{datetime.now(UTC).date()}.json"
