@@ -307,7 +307,6 @@ def _machine() -> dict[str, Any]:
         "java": java,
         "onnxruntime_python": onnxruntime.__version__,
         "onnxruntime_java": "1.29.0 (libonnxruntime from the PyPI wheel, ORT 1.21 Java API)",
-        "load_avg_start": os.getloadavg(),
     }
 
 
