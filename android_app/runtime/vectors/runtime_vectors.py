@@ -209,7 +209,8 @@ def generation_vectors(out: Path, tiny: Path, images: list[dict[str, Any]]) -> N
     """Greedy generations through Python's Pipeline, with the logits of every step (prefill first)."""
     pipe = Pipeline(tiny, max_context=512)
     captured: list[np.ndarray] = []
-    prefill, step = pipe.decoder.prefill, pipe.decoder.step
+    inner = pipe.decoder.decoder  # the Int4Decoder inside the ONNX decoder session: it returns every step's logits
+    prefill, step = inner.prefill, inner.step
 
     def keep(fn: Any) -> Any:
         def wrapped(*args: Any) -> np.ndarray:
@@ -219,7 +220,7 @@ def generation_vectors(out: Path, tiny: Path, images: list[dict[str, Any]]) -> N
 
         return wrapped
 
-    pipe.decoder.prefill, pipe.decoder.step = keep(prefill), keep(step)  # type: ignore[method-assign]
+    inner.prefill, inner.step = keep(prefill), keep(step)  # type: ignore[method-assign]
     cases = []
     for entry, mode, prompt in ((images[0], "fixed-280", "What is in this image?"), (images[2], "uhd", "Describe it.")):
         rgb = np.fromfile(out / entry["rgb"], dtype=np.uint8).reshape(entry["height"], entry["width"], 3)

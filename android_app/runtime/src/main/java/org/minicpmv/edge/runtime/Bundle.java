@@ -39,6 +39,7 @@ public final class Bundle {
   private final Set<String> verified = new HashSet<String>();
   private final File cacheFile;
   private final Map<String, JSONObject> cache;
+  private final List<CompiledBuild> builds;
 
   private static final class FileRecord {
     final long bytes;
@@ -96,6 +97,7 @@ public final class Bundle {
     this.files = files;
     this.cacheFile = cacheFile;
     this.cache = readCache(cacheFile);
+    this.builds = readBuilds();
     try {
       this.canonicalRoot = root.getCanonicalPath() + File.separator;
     } catch (IOException e) {
@@ -290,8 +292,12 @@ public final class Bundle {
     return out;
   }
 
-  /** The manifest's compiled NPU builds, by name (docs/bundle-format.md, "Builds"). */
-  public List<CompiledBuild> compiledBuilds() throws BundleException {
+  /** The manifest's compiled NPU builds, by name (docs/bundle-format.md, "Builds"); checked when the bundle opened. */
+  public List<CompiledBuild> compiledBuilds() {
+    return Collections.unmodifiableList(builds);
+  }
+
+  private List<CompiledBuild> readBuilds() throws BundleException {
     List<CompiledBuild> out = new ArrayList<CompiledBuild>();
     JSONObject compiled = manifest.optJSONObject("compiled");
     if (compiled == null) {

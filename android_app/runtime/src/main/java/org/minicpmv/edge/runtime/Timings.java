@@ -45,6 +45,8 @@ public final class Timings {
   public String encoderProvenance = machineProvenance();
 
   public String llmProvenance = machineProvenance();
+  /** What ran the LLM (Python also has "llama.cpp"; the Java runtime runs the int4 ONNX decoder). */
+  public String decoderBackend = "onnxruntime-int4";
 
   public double decodeTokS() {
     return decodeS > 0 ? decodeSteps / decodeS : 0.0;
@@ -70,6 +72,7 @@ public final class Timings {
           .put("encoder_precision", encoderPrecision)
           .put("encoder_provenance", encoderProvenance)
           .put("llm_provenance", llmProvenance)
+          .put("decoder_backend", decoderBackend)
           .put("decode_tok_s", decodeTokS());
     } catch (JSONException e) {
       throw new IllegalStateException("a timing is not a finite number", e);
