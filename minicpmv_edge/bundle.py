@@ -3,6 +3,11 @@
 Shared by the exporter (writes), the NPU compilers (add artifacts) and the runtime (verifies before loading), so
 this module must not import torch. Directories are built beside their target and renamed into place; a good
 bundle is never replaced by a half-written one.
+
+Test seam: `fault_point(name)` is called right after each rename and write step below. It does nothing unless
+the environment variable MINICPMV_EDGE_FAULT_AT names that step (`name`, or `name@N` for its N-th call in the
+process), in which case the process SIGKILLs itself there. `benchmarks/fault_injection.py` uses it to check that
+a kill at any of these steps leaves a bundle that opens and runs. Step names: `FAULT_POINTS`.
 """
 
 from __future__ import annotations
@@ -12,15 +17,40 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from minicpmv_edge.errors import BundleError, EdgeError
+from minicpmv_edge.userfiles import read_json
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
+FAULT_ENV = "MINICPMV_EDGE_FAULT_AT"
+FAULT_POINTS = (
+    "manifest-tmp-written",  # write_manifest: temp manifest complete, not yet renamed
+    "manifest-replaced",  # write_manifest: new manifest renamed over the old one
+    "dir-tmp-filled",  # atomic_directory: new directory complete, nothing renamed yet
+    "dir-old-moved",  # atomic_directory: old target renamed aside, new one not yet in place
+    "dir-new-in",  # atomic_directory: new directory renamed into place, old one not yet removed
+    "dir-old-removed",  # atomic_directory: old directory removed
+)
+_fault_calls: dict[str, int] = {}
+
+
+def fault_point(name: str) -> None:
+    """SIGKILL this process if MINICPMV_EDGE_FAULT_AT asks for step `name` (see the module docstring)."""
+    wanted = os.environ.get(FAULT_ENV)
+    if not wanted:
+        return
+    point, _, nth = wanted.partition("@")
+    if point != name:
+        return
+    _fault_calls[name] = _fault_calls.get(name, 0) + 1
+    if _fault_calls[name] == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def sha256_file(path: Path) -> str:
@@ -50,7 +80,9 @@ def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
     """Write manifest.json atomically (temp file + rename), so a reader never sees half a manifest."""
     tmp = root / f".{MANIFEST_NAME}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+    fault_point("manifest-tmp-written")
     os.replace(tmp, root / MANIFEST_NAME)
+    fault_point("manifest-replaced")
 
 
 def read_manifest(root: str | Path) -> dict[str, Any]:
@@ -60,10 +92,7 @@ def read_manifest(root: str | Path) -> dict[str, Any]:
         raise BundleError(f"bundle {root} does not exist")
     if not path.is_file():
         raise BundleError(f"{root} is not a bundle: no {MANIFEST_NAME}")
-    try:
-        manifest = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise BundleError(f"{path} is unreadable: {err}") from None
+    manifest = read_json(path, "bundle manifest", error=BundleError)
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         raise BundleError(f"{path} is not a schema-{SCHEMA_VERSION} minicpmv-edge manifest")
     return manifest
@@ -107,13 +136,17 @@ def atomic_directory(target: str | Path, *, replace_if: str | None = MANIFEST_NA
     try:
         yield tmp
         tmp.chmod(0o755)
+        fault_point("dir-tmp-filled")
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.replace(target, old / target.name)
+            fault_point("dir-old-moved")
         os.replace(tmp, target)
+        fault_point("dir-new-in")
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+            fault_point("dir-old-removed")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from minicpmv_edge import __version__
+from minicpmv_edge import cli_types as T
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.presets import DEFAULT_PRESET, PRESETS, get_preset
 
@@ -258,16 +259,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) -> None:
     p.add_argument("--image", required=image_required, help="image file (JPEG, PNG, ...)")
-    p.add_argument("--prompt", required=image_required, help="question about the image")
+    p.add_argument("--prompt", type=T.text, required=image_required, help="question about the image")
     p.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
-    p.add_argument("--max-new-tokens", type=int, default=64)
-    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
-    p.add_argument("--top-p", type=float, default=0.8)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-new-tokens", type=T.tokens, default=64)
+    p.add_argument("--temperature", type=T.temperature, default=0.0, help="0 = greedy (default), up to 100")
+    p.add_argument("--top-p", type=T.top_p, default=0.8, help="nucleus mass in (0, 1] (default 0.8)")
+    p.add_argument("--seed", type=T.seed, default=0, help="sampling seed, 0 .. 2**32-1")
     p.add_argument("--encoder", default="cpu", help="encoder backend: cpu (more with compiled NPU artifacts)")
     p.add_argument("--target", help="chip for NPU encoder backends, e.g. sm8650")
-    p.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
-    p.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
+    p.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all cores)")
+    p.add_argument("--max-context", type=T.tokens, help="KV-cache length to allocate (default: the bundle's)")
     p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text and a table")
 
@@ -286,8 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--shapes", type=_shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
     export.add_argument("--out", required=True, metavar="BUNDLE", help="bundle directory to write")
     export.add_argument("--parts", type=_parts, default=("vision", "llm"), help="vision,llm (default both)")
-    export.add_argument("--seed", type=int, default=0, help="seed for synthetic weights and parity inputs")
-    export.add_argument("--min-cosine", type=float, default=0.9999, help="parity threshold (default 0.9999)")
+    export.add_argument("--seed", type=T.seed, default=0, help="seed for synthetic weights and parity inputs")
+    export.add_argument("--min-cosine", type=T.min_cosine, default=0.9999, help="parity threshold (default 0.9999)")
     export.set_defaults(func=_cmd_export)
 
     comp = sub.add_parser("compile", help="compile a bundle's vision encoders for an NPU (QNN HTP, AX650N, ...)")
@@ -297,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--shapes", type=_shapes, help="which exported shapes (default: all in the bundle)")
     comp.add_argument("--calibration", metavar="DIR", help="calibration images (default: calibration_data/)")
     comp.add_argument("--allow-cpu-fallback", action="store_true", help="accept ops the NPU cannot take (qnn)")
-    comp.add_argument("--min-cosine", type=float, help="accuracy threshold vs fp32 (default per precision)")
+    comp.add_argument("--min-cosine", type=T.min_cosine, help="accuracy threshold vs fp32 (default per precision)")
     comp.add_argument("--via", choices=["qai-hub"], help="compile and profile in the cloud on a real phone")
     comp.add_argument("--device", help='qai-hub device, e.g. "Samsung Galaxy S24 (Family)"')
     comp.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
@@ -318,14 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--encoder", default="cpu", help="encoder backend: cpu, qnn, axengine")
     bench.add_argument("--target", help="chip, e.g. sm8650 or ax650n (NPU encoders; the reference charted)")
     bench.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
-    bench.add_argument("--runs", type=int, default=5, help="timed runs (default 5)")
-    bench.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    bench.add_argument("--runs", type=T.runs, default=5, help="timed runs (default 5)")
+    bench.add_argument("--warmup", type=T.warmup, default=1, help="untimed runs first (default 1)")
     bench.add_argument("--image", help="image file (default: the bundled sample photo)")
-    bench.add_argument("--prompt-tokens", type=int, default=96, help="question length in tokens (default 96)")
-    bench.add_argument("--max-new-tokens", type=int, default=64)
+    bench.add_argument("--prompt-tokens", type=T.tokens, default=96, help="question length in tokens (default 96)")
+    bench.add_argument("--max-new-tokens", type=T.tokens, default=64)
     bench.add_argument("--stop-at-eos", action="store_true", help="stop at end of sequence (default: always decode N)")
-    bench.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
-    bench.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
+    bench.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all)")
+    bench.add_argument("--max-context", type=T.tokens, help="KV-cache length to allocate (default: the bundle's)")
     bench.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
     bench.add_argument(
         "--import",

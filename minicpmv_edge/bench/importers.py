@@ -8,7 +8,6 @@ results into report figures.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from minicpmv_edge.bench import figures as F
 from minicpmv_edge.bench.figures import Figure, repeated
 from minicpmv_edge.bench.schema import ANDROID_SCHEMA_ID, validate
 from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.userfiles import MAX_JSON_BYTES, parse_json, read_bytes, read_json
 
 FORMATS = ("qai-hub-profile", "ax-run-model-log", "ax-run-model-json", "android-benchmark")
 EXPECTED = "a qai-hub profile JSON, an ax_run_model log or an Android benchmark JSON"
@@ -45,20 +45,23 @@ class Imported:
 
 
 def _read(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise EdgeError(f"cannot read import file {path}: {err.strerror or err}") from None
-    return data.decode("utf-8", errors="replace")
+    """A regular file of at most MAX_JSON_BYTES (a FIFO or device would block), as text."""
+    return read_bytes(path, "import file", max_bytes=MAX_JSON_BYTES).decode("utf-8", errors="replace")
 
 
-def detect(text: str) -> tuple[str, Any]:
-    """(format, parsed object) of a file's content; an unknown format is a one-line error (raised by the caller)."""
+def detect(text: str, what: str = "import file") -> tuple[str, Any]:
+    """(format, parsed object) of a file's content; an unknown format is a one-line error (raised by the caller).
+
+    Content that looks like JSON but is not strict JSON (NaN or infinite numbers, too deep) is refused here:
+    a NaN time would otherwise flow into the report as a figure.
+    """
     from minicpmv_edge.npu_backends import ax_run_model
 
     try:
-        obj = json.loads(text)
-    except ValueError:
+        obj = parse_json(text, what)
+    except EdgeError:
+        if text.lstrip().startswith("{"):
+            raise
         obj = None
     if isinstance(obj, dict):
         if obj.get("schema") == ANDROID_SCHEMA_ID:
@@ -77,9 +80,7 @@ def detect(text: str) -> tuple[str, Any]:
 def import_file(path: str | Path, *, preset: str | None = None) -> Imported:
     """Figures of one device result file. `preset`: the model measured, where the file does not say."""
     path = Path(path)
-    if path.is_dir():
-        raise EdgeError(f"cannot read import file {path}: it is a directory")
-    fmt, obj = detect(_read(path))
+    fmt, obj = detect(_read(path), f"import file {path}")
     if fmt == "android-benchmark":
         return _android(path, obj)
     if fmt == "qai-hub-profile":
@@ -127,10 +128,9 @@ def _ax(path: Path, fmt: str, results: list[Any], preset: str | None) -> Importe
 def _qai_hub_context(path: Path) -> dict[str, Any]:
     """Device, chip and precision from the compile `report.json` beside the profile, when there is one."""
     report = path.parent / "report.json"
-    try:
-        data = json.loads(report.read_text())
-    except (OSError, ValueError):
+    if not report.exists():
         return {}
+    data = read_json(report, "compile report beside the profile")
     return data if isinstance(data, dict) and data.get("backend") == "qai-hub" else {}
 
 

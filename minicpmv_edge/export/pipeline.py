@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import platform
 import tempfile
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from minicpmv_edge.export.tokenizer import write_tokenizer
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
 from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
+from minicpmv_edge.numerics import meets
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
@@ -85,9 +87,10 @@ def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) 
         simplify_and_save(raw, tmp / rel, f"the {size}x{size} encoder")
         raw.unlink()
         parity = compare_onnx(tmp / rel, inputs, expected)
-        if parity.cosine < req.min_cosine:
+        if not meets(parity.cosine, req.min_cosine):
             raise EdgeError(
-                f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below {req.min_cosine}"
+                f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is not at least "
+                f"{req.min_cosine}" + (" (NaN/inf outputs: broken weights)" if math.isnan(parity.cosine) else "")
             )
         encoders[str(size)] = {
             "file": rel,

@@ -44,6 +44,7 @@ from minicpmv_edge.bundle import read_manifest, with_records, write_manifest
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.npu_backends import calibration
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
+from minicpmv_edge.numerics import meets
 from minicpmv_edge.runtime.bundle_view import Bundle
 
 if TYPE_CHECKING:
@@ -468,7 +469,7 @@ class Ax650Backend:
             "%dx%d %s emulated: worst held-out cosine %.6f (mean %.6f), max abs %.3g",
             size, size, precision.name, sim.simulated_cosine, sim.simulated_cosine_mean, sim.max_abs,
         )  # fmt: skip
-        if sim.simulated_cosine < min_cosine:
+        if not meets(sim.simulated_cosine, min_cosine):
             hint = "try --precision u16" if precision.name != "u16" else "try more representative --calibration images"
             raise EdgeError(
                 f"AX650N {precision.name} emulated quantization at {size}x{size}: worst held-out cosine "

@@ -26,7 +26,7 @@ import onnxruntime as ort
 from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
 from minicpmv_edge.npu_backends.calibration import TensorReader
-from minicpmv_edge.numerics import cosine, max_abs
+from minicpmv_edge.numerics import cosine, max_abs, worst
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +143,13 @@ def compare(
         opts.intra_op_num_threads = threads
     fp32 = ort.InferenceSession(str(fp32_path), opts, providers=["CPUExecutionProvider"])
     qdq = ort.InferenceSession(str(qdq_path), opts, providers=["CPUExecutionProvider"])
-    cosines, worst_abs = [], 0.0
+    cosines, diffs = [], []
     for x in heldout:
         (ref,) = fp32.run(None, {input_name: x})[:1]
         (got,) = qdq.run(None, {input_name: x})[:1]
         cosines.append(cosine(ref, got))
-        worst_abs = max(worst_abs, max_abs(ref, got))
-    return cosines, worst_abs
+        diffs.append(max_abs(ref, got))
+    return cosines, worst(diffs, lowest=False)
 
 
 def simulate(
@@ -168,7 +168,7 @@ def simulate(
         log.info("scoring the emulated model on %d held-out images", len(heldout))
         cosines, worst_abs = compare(fp32_path, qdq, input_name, heldout, threads)
     return SimResult(
-        simulated_cosine=min(cosines),
+        simulated_cosine=worst(cosines),
         simulated_cosine_mean=float(np.mean(cosines)),
         max_abs=worst_abs,
         heldout_images=len(heldout),

@@ -24,7 +24,7 @@ from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.npu_backends import calibration, qnn_ep
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
 from minicpmv_edge.npu_backends.chips import Chip
-from minicpmv_edge.numerics import cosine, max_abs
+from minicpmv_edge.numerics import cosine, max_abs, meets, worst
 from minicpmv_edge.runtime.bundle_view import Bundle
 
 log = logging.getLogger(__name__)
@@ -277,14 +277,14 @@ def evaluate(
         htp = qnn_ep.htp_session(ctx_model, chip, fp16=fp16, allow_cpu_fallback=allow_cpu_fallback)
     except Exception as err:
         raise EdgeError(f"the compiled {ctx_model.name} does not load on the QNN HTP: {_first_line(err)}") from None
-    cosines, worst_abs, htp_s = [], 0.0, 0.0
+    cosines, diffs, htp_s = [], [], 0.0
     for i, (x, want) in enumerate(zip(batches, wanted, strict=True)):
         t0 = time.perf_counter()
         (got,) = htp.run(None, {INPUT_NAME: x})
         took = time.perf_counter() - t0
         htp_s += took
         cosines.append(cosine(got, want))
-        worst_abs = max(worst_abs, max_abs(got, want))
+        diffs.append(max_abs(got, want))
         log.info(
             "%s: held-out image %d/%d on the HTP in %.1f s, cosine %.6f",
             ctx_model.name,
@@ -295,9 +295,9 @@ def evaluate(
         )
     where = qnn_ep.provenance()
     return Accuracy(
-        cosine=round(min(cosines), 6),
+        cosine=round(worst(cosines), 6),
         cosine_mean=round(float(np.mean(cosines)), 6),
-        max_abs=round(worst_abs, 6),
+        max_abs=round(worst(diffs, lowest=False), 6),
         heldout_images=len(batches),
         per_image_cosine=[round(c, 6) for c in cosines],
         provenance=where,
@@ -398,7 +398,7 @@ class QnnBackend:
                     fp16=precision.fp16,
                     allow_cpu_fallback=req.allow_cpu_fallback,
                 )
-                if acc.cosine < min_cosine:
+                if not meets(acc.cosine, min_cosine):
                     raise EdgeError(
                         f"{what} at {precision.name} for {chip.key}: cosine vs fp32 {acc.cosine:.6f} on held-out "
                         f"images is below {min_cosine} ({acc.provenance} HTP); try --precision w8a16 or more "

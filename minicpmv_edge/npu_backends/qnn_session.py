@@ -7,7 +7,6 @@ x86_64 host (the HTP emulator, far slower than a phone) and "device-measured" on
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from minicpmv_edge.npu_backends import qnn_ep
 from minicpmv_edge.npu_backends.chips import Chip, get_chip
 from minicpmv_edge.runtime.bundle_view import Bundle
 from minicpmv_edge.runtime.encoders import EncoderOptions
+from minicpmv_edge.userfiles import read_json
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,8 @@ class QnnEncoder:
     @staticmethod
     def _report(path: Path) -> dict[str, Any]:
         try:
-            return json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
+            return read_json(path, "compile report")
+        except EdgeError:
             return {}
 
     def _session(self, size: int) -> ort.InferenceSession:
