@@ -22,16 +22,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _shapes(text: str) -> tuple[int, ...]:
-    try:
-        shapes = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"shapes must be comma-separated integers, got {text!r}") from None
-    if not shapes or any(s <= 0 for s in shapes):
-        raise argparse.ArgumentTypeError(f"shapes must be positive, got {text!r}")
-    return tuple(dict.fromkeys(shapes))
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
     from minicpmv_edge.export.pipeline import ExportRequest, export_bundle
 
@@ -284,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", metavar="DIR", help="HF checkpoint directory (config.json + safetensors)")
     source.add_argument("--synthetic", action="store_true", help="use synthetic weights in the official format")
-    export.add_argument("--shapes", type=_shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
+    export.add_argument("--shapes", type=T.shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
     export.add_argument("--out", required=True, metavar="BUNDLE", help="bundle directory to write")
     export.add_argument("--parts", type=_parts, default=("vision", "llm"), help="vision,llm (default both)")
     export.add_argument("--seed", type=T.seed, default=0, help="seed for synthetic weights and parity inputs")
@@ -295,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("bundle", metavar="BUNDLE")
     comp.add_argument("--target", required=True, help="chip, e.g. sm8650, snapdragon-8-gen-3, ax650n")
     comp.add_argument("--precision", help="qnn: w8a16 (default), w8a8, fp16; ax650n: u16 (default), u8")
-    comp.add_argument("--shapes", type=_shapes, help="which exported shapes (default: all in the bundle)")
+    comp.add_argument("--shapes", type=T.shapes, help="which exported shapes (default: all in the bundle)")
     comp.add_argument("--calibration", metavar="DIR", help="calibration images (default: calibration_data/)")
     comp.add_argument("--allow-cpu-fallback", action="store_true", help="accept ops the NPU cannot take (qnn)")
     comp.add_argument("--min-cosine", type=T.min_cosine, help="accuracy threshold vs fp32 (default per precision)")

@@ -12,6 +12,8 @@ Ranges:
   --seed            integer 0 .. 2**32-1 (numpy and torch both accept that range)
   --threads         integer 1 .. this machine's CPU count (more threads than CPUs only slows ONNX Runtime down)
   counts            --runs 1..10000, --warmup 0..1000, --max-new-tokens / --max-context / --prompt-tokens 1..1,000,000
+  --shapes          comma-separated sides 1..980 (the models' position tables cover 980x980 = 70x70 patches; a
+                    larger static shape would only exhaust memory in attention, which grows with the 4th power)
   --prompt          text that is valid Unicode (a non-UTF-8 byte in argv arrives as a lone surrogate and is refused)
 """
 
@@ -22,7 +24,9 @@ import math
 import os
 from collections.abc import Callable
 
-MAX_SEED = 2**32 - 1
+from minicpmv_edge.runtime.sampling import MAX_SEED
+
+MAX_SHAPE = 980
 MAX_TOKENS = 1_000_000
 
 
@@ -78,6 +82,17 @@ def text(value: str) -> str:
     except UnicodeEncodeError:
         raise argparse.ArgumentTypeError("is not valid UTF-8 text") from None
     return value
+
+
+def shapes(text: str) -> tuple[int, ...]:
+    """Comma-separated square sides, deduplicated in order, each 1..MAX_SHAPE (patch multiples are checked later)."""
+    try:
+        sides = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"shapes must be comma-separated integers, got {text!r}") from None
+    if not sides or any(not 0 < s <= MAX_SHAPE for s in sides):
+        raise argparse.ArgumentTypeError(f"shapes must be from 1 to {MAX_SHAPE}, got {text!r}")
+    return tuple(dict.fromkeys(sides))
 
 
 temperature = float_range(0.0, 100.0)

@@ -132,6 +132,13 @@ def test_min_cosine_must_be_a_finite_fraction(capsys, tmp_path: Path, tiny_bundl
     assert "--min-cosine" in line
 
 
+@pytest.mark.parametrize("value", ["100002", "0", "280,-14", "1008"])
+def test_shapes_are_bounded_by_the_position_table(capsys, tiny_bundle: Path, value: str) -> None:
+    """A huge static shape would only run the machine out of memory (parity inputs, attention)."""
+    assert "--shapes" in one_line_error(capsys, "export", "--synthetic", "--shapes", value, "--out", "x")
+    assert "--shapes" in one_line_error(capsys, "compile", str(tiny_bundle), "--target", "ax650n", "--shapes", value)
+
+
 def test_export_seed_must_be_non_negative(capsys) -> None:
     assert "--seed" in one_line_error(capsys, "export", "--synthetic", "--seed", "-1", "--out", "x")
 

@@ -8,6 +8,7 @@ results into report figures.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from minicpmv_edge.userfiles import MAX_JSON_BYTES, parse_json, read_bytes, read
 
 FORMATS = ("qai-hub-profile", "ax-run-model-log", "ax-run-model-json", "android-benchmark")
 EXPECTED = "a qai-hub profile JSON, an ax_run_model log or an Android benchmark JSON"
+log = logging.getLogger(__name__)
 SHAPE_IN_NAME = re.compile(r"(?:profile|encoder)_(\d{2,4})")
 
 
@@ -130,7 +132,11 @@ def _qai_hub_context(path: Path) -> dict[str, Any]:
     report = path.parent / "report.json"
     if not report.exists():
         return {}
-    data = read_json(report, "compile report beside the profile")
+    try:
+        data = read_json(report, "compile report beside the profile")
+    except EdgeError as err:  # someone else's report.json: the profile still stands on its own
+        log.warning("ignoring it: %s", err)
+        return {}
     return data if isinstance(data, dict) and data.get("backend") == "qai-hub" else {}
 
 
