@@ -18,6 +18,7 @@ copy, so one failure is counted once.
 
     python benchmarks/fault_injection.py                    # 50 kills each + 3 concurrent rounds (about 20 min)
     python benchmarks/fault_injection.py --kills 10 --concurrent 1    # a quick look (about 5 min)
+    python benchmarks/fault_injection.py --only compile --qnn          # adds QNN sm8650 kills at each step (slow)
 
 Prints cases tried / survived per suite and writes benchmarks/results/fault_injection-<date>.json; exits 1
 unless every case survived. All timings are host-measured on this machine; weights are synthetic.
@@ -250,6 +251,9 @@ def main() -> int:
     parser.add_argument("--concurrent", type=int, default=3, help="rounds of two simultaneous compiles (default 3)")
     parser.add_argument("--only", choices=["export", "compile"], help="one suite only")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (printed)")
+    parser.add_argument(
+        "--qnn", action="store_true", help="also kill `compile --target sm8650` at each step (emulator: minutes each)"
+    )
     args = parser.parse_args()
 
     global TMP
@@ -288,6 +292,16 @@ def main() -> int:
             suite = Suite("compile", ["compile", str(target), *compile_args])
             suites.append(suite)
             kill_suite(suite, target, built, args.kills, log)
+            if args.qnn:
+                qnn_args = ["--target", "sm8650", "--shapes", "280", "--calibration", str(cal)]
+                qnn_built = work / "qnn-base"
+                shutil.copytree(base, qnn_built)
+                run_to_end(["compile", str(qnn_built), *qnn_args])
+                qnn_target = work / "qnn" / "bundle"
+                qnn_target.parent.mkdir()
+                suite = Suite("qnn", ["compile", str(qnn_target), *qnn_args])
+                suites.append(suite)
+                kill_suite(suite, qnn_target, qnn_built, 0, log)  # hook steps only: a timed sweep would take hours
             if args.concurrent:
                 pairs = [("u16", "u16"), ("u16", "u8")]
                 conc = Suite("concurrent", ["compile", str(target), *compile_args])
