@@ -89,7 +89,7 @@ def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) 
         parity = compare_onnx(tmp / rel, inputs, expected)
         if not meets(parity.cosine, req.min_cosine):
             raise EdgeError(
-                f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is not at least "
+                f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below "
                 f"{req.min_cosine}" + (" (NaN/inf outputs: broken weights)" if math.isnan(parity.cosine) else "")
             )
         encoders[str(size)] = {
