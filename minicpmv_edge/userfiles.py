@@ -91,7 +91,9 @@ def _depth(obj: Any, limit: int) -> int:
     return deepest
 
 
-def parse_json(text: str | bytes, what: str, *, max_depth: int = MAX_JSON_DEPTH, error: type[EdgeError] = EdgeError):
+def parse_json(
+    text: str | bytes, what: str, *, max_depth: int = MAX_JSON_DEPTH, error: type[EdgeError] = EdgeError
+) -> Any:
     """Strict JSON: UTF-8, no NaN/Infinity, finite numbers, at most `max_depth` levels; else a one-line `error`."""
     try:
         if isinstance(text, bytes):
