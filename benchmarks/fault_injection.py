@@ -126,11 +126,21 @@ def opens_and_runs(bundle: Path) -> str:
     return ""
 
 
-def recorded_builds(bundle: Path) -> set[str]:
+def _compiled(bundle: Path) -> dict:
     try:
-        return set(json.loads((bundle / "manifest.json").read_text()).get("compiled", {}))
+        return json.loads((bundle / "manifest.json").read_text()).get("compiled", {})
     except (OSError, ValueError):
-        return set()
+        return {}
+
+
+def recorded_builds(bundle: Path) -> set[str]:
+    """Names of the builds the manifest records."""
+    return set(_compiled(bundle))
+
+
+def recorded_build_dirs(bundle: Path) -> set[str]:
+    """Folder names (under compiled/) of the builds the manifest records."""
+    return {Path(build["dir"]).name for build in _compiled(bundle).values() if isinstance(build, dict)}
 
 
 def restore(pristine: Path, bundle: Path) -> None:
@@ -175,7 +185,7 @@ def cleanup_case(suite: Suite, bundle: Path) -> Case:
         problem = problem or f"left behind: {', '.join(left[:5])}"
     compiled = bundle / "compiled"
     if compiled.is_dir():
-        stray = {p.name for p in compiled.iterdir()} - recorded_builds(bundle)
+        stray = {p.name for p in compiled.iterdir() if p.is_dir()} - recorded_build_dirs(bundle)
         if stray:
             problem = problem or f"folders in compiled/ that are not builds in the manifest: {sorted(stray)}"
     problem = problem or opens_and_runs(bundle)

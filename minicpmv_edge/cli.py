@@ -1,4 +1,7 @@
-"""`minicpmv-edge` command line. The only place that prints; every user error is one line and exit code 2."""
+"""`minicpmv-edge` command line. The only place that prints; every user error is one line and exit code 2.
+
+Commands parse flags, call one library function, and print what it returns; nothing is assembled here.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +25,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
 
 
+def _parts(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+
+
+# ------------------------------------------------------------------------------------------------- export
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
-    from minicpmv_edge.export.pipeline import ExportRequest, export_bundle
+    from minicpmv_edge.export.request import ExportRequest, check_request
 
     preset = get_preset(args.model)
     req = ExportRequest(
@@ -35,23 +45,30 @@ def _cmd_export(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_cosine=args.min_cosine,
     )
+    check_request(req)  # before torch is imported: a wrong path fails at once
+
+    from minicpmv_edge.export.pipeline import export_bundle
+
     manifest = export_bundle(req)
-    weights = f"synthetic (seed {args.seed})" if manifest["model"]["synthetic"] else "real checkpoint"
+    weights = f"synthetic (seed {args.seed})" if manifest.model.synthetic else "real checkpoint"
     print(f"bundle {req.out}: {preset.name} ({preset.hf_name}), weights {weights}")
-    for enc in manifest.get("vision", {}).get("encoders", {}).values():
-        par = enc["parity"]
+    for enc in manifest.vision.encoders.values() if manifest.vision else ():
+        par = enc.parity or {}
         print(
-            f"  {enc['file']:<26} {enc['input']['shape']} -> {enc['output']['shape']}  "
-            f"parity vs torch: cosine {par['cosine']:.7f}, max abs {par['max_abs']:.2e} (host-measured)"
+            f"  {enc.file:<26} {list(enc.input.shape)} -> {list(enc.output.shape)}  "
+            f"parity vs torch: cosine {par.get('cosine', float('nan')):.7f}, max abs {par.get('max_abs', 0):.2e} "
+            "(host-measured)"
         )
-    if "llm" in manifest:
-        llm = manifest["llm"]
-        print(f"  llm/ int4 decoder ({llm.get('quantization', {})}), tokenizer: {manifest['tokenizer']['source']}")
+    if manifest.llm:
+        q = manifest.llm.quantization
+        print(
+            f"  {manifest.llm.dir}/ int4 decoder ({q.get('op', '?')}, block {q.get('block_size', '?')}), "
+            f"tokenizer: {manifest.tokenizer.source}"
+        )
     return 0
 
 
-def _parts(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+# ------------------------------------------------------------------------------------------- run and demo
 
 
 def _timing_table(result, bundle_label: str) -> str:
@@ -59,13 +76,10 @@ def _timing_table(result, bundle_label: str) -> str:
 
     t = result.timings
     shapes = ", ".join(str(s) for s in t.encode_shapes)
+    where = f"{t.encoder_backend} {t.encoder_precision}" + (f" {t.encoder_chip}" if t.encoder_chip else "")
     rows = [
         ("preprocess", f"{t.preprocess_s:.3f} s", ""),
-        (
-            "encode",
-            f"{t.encode_s:.3f} s ({len(t.encode_shapes)} x [{shapes}], {t.encoder_backend})",
-            f"{ref.encode_s} s",
-        ),
+        ("encode", f"{t.encode_s:.3f} s ({len(t.encode_shapes)} x [{shapes}], {where})", f"{ref.encode_s} s"),
         (
             "prefill",
             f"{t.prefill_s:.3f} s ({t.prefill_tokens} tokens)",
@@ -87,11 +101,6 @@ def _timing_table(result, bundle_label: str) -> str:
     return "\n".join(lines)
 
 
-def _bundle_label(pipe) -> str:
-    weights = "SYNTHETIC weights" if pipe.bundle.synthetic else "real weights"
-    return f"{pipe.bundle.preset}, {weights}"
-
-
 def _generate(pipe, args: argparse.Namespace) -> int:
     from minicpmv_edge.runtime.sampling import Sampling
 
@@ -101,7 +110,6 @@ def _generate(pipe, args: argparse.Namespace) -> int:
         args.image, args.prompt, mode=args.mode, max_new_tokens=args.max_new_tokens, sampling=sampling, on_token=stream
     )
     if args.json:
-        t = result.timings
         print(
             json.dumps(
                 {
@@ -112,13 +120,14 @@ def _generate(pipe, args: argparse.Namespace) -> int:
                         "synthetic": pipe.bundle.synthetic,
                     },
                     "mode": args.mode,
-                    **t.as_dict(),
+                    **result.timings.as_dict(),
                 }
             )
         )
     else:
+        weights = "SYNTHETIC weights" if pipe.bundle.synthetic else "real weights"
         print("\n")
-        print(_timing_table(result, _bundle_label(pipe)))
+        print(_timing_table(result, f"{pipe.bundle.preset}, {weights}"))
     return 0
 
 
@@ -126,11 +135,11 @@ def _open_pipeline(args: argparse.Namespace, bundle):
     from minicpmv_edge.runtime.encoders import EncoderOptions
     from minicpmv_edge.runtime.pipeline import Pipeline
 
-    options = EncoderOptions(target=args.target, threads=args.threads)
     return Pipeline(
         bundle,
-        encoder=args.encoder,
-        encoder_options=options,
+        target=None if args.encoder == "cpu" else args.target,
+        precision=args.precision,
+        encoder_options=EncoderOptions(threads=args.threads),
         threads=args.threads,
         max_context=args.max_context,
         verify=not args.no_verify,
@@ -142,21 +151,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from minicpmv_edge.demo import DEMO_PROMPT, SAMPLE_IMAGE, demo_bundle
+    from minicpmv_edge.demo import DemoRequest, run_demo
 
-    bundle = demo_bundle(Path(args.cache_dir) if args.cache_dir else None)
-    args.image = args.image or str(SAMPLE_IMAGE)
-    args.prompt = args.prompt or DEMO_PROMPT
-    pipe = _open_pipeline(args, bundle)
-    if not args.json:
-        print(
-            f"demo: {pipe.bundle.preset} bundle at {bundle} with SYNTHETIC random weights: the answer is "
-            "meaningless text; the timings are real measurements of this tiny model on this host.\n"
-            f"image: {args.image} ({args.mode}); prompt: {args.prompt!r}\nanswer: ",
-            end="",
-            flush=True,
-        )
-    return _generate(pipe, args)
+    req = DemoRequest(
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        threads=args.threads,
+        max_new_tokens=args.max_new_tokens,
+    )
+    result = run_demo(req)
+    print(result.text())
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ compile
+
+
+def _backend_options(args: argparse.Namespace) -> dict[str, str]:
+    """Backend options the user gave (only those: the backend refuses any it does not take)."""
+    given = {
+        "allow_cpu_fallback": "1" if args.allow_cpu_fallback else None,
+        "npu_mode": args.npu_mode,
+        "device": args.device,
+    }
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
@@ -164,7 +181,6 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     from minicpmv_edge.npu_backends.chips import get_chip
     from minicpmv_edge.npu_backends.compile import compile_bundle
 
-    options = {k: v for k, v in (("npu_mode", args.npu_mode), ("device", args.device)) if v}
     req = CompileRequest(
         chip=get_chip(args.target),
         precision=args.precision,
@@ -172,10 +188,11 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         calibration=Path(args.calibration) if args.calibration else None,
         allow_cpu_fallback=args.allow_cpu_fallback,
         min_cosine=args.min_cosine,
-        options=options,
+        options=_backend_options(args),
     )
-    name, result = compile_bundle(args.bundle, req, via=args.via)
-    print(f"compiled {args.bundle}/compiled/{name} for {req.chip.name} ({req.chip.key})")
+    build, result = compile_bundle(args.bundle, req, via=args.via)
+    print(f"compiled {args.bundle}: build {build.name} ({build.backend}, {build.precision}) for {req.chip.name}")
+    print(f"  folder {build.dir}")
     for rel in result.files:
         print(f"  {rel}")
     for key, value in result.report.get("summary", {}).items():
@@ -185,20 +202,25 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    from minicpmv_edge.bench.estimate import estimate_bundle
-    from minicpmv_edge.bench.figures import fmt
-    from minicpmv_edge.bench.importers import import_file
-    from minicpmv_edge.bench.machine import machine_info
-    from minicpmv_edge.bench.report import build_report, write_report
-    from minicpmv_edge.bench.runner import BenchConfig, open_bundle, run_host
-    from minicpmv_edge.npu_backends.chips import CHIPS, get_chip
+# ------------------------------------------------------------------------------------------------ inspect
 
-    if not args.bundle and not args.imports:
-        raise EdgeError("bench needs a BUNDLE to run, --import FILE to read device results, or both")
-    target = get_chip(args.target).key if args.target else None
-    if args.preset:
-        get_preset(args.preset)  # an unknown name is a user error here, not a silent "not comparable" later
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from minicpmv_edge.inspect_bundle import inspect_bundle, render_text
+
+    info = inspect_bundle(Path(args.bundle), verify=not args.no_verify)
+    print(json.dumps(info, indent=2) if args.json else render_text(info))
+    return 0
+
+
+# -------------------------------------------------------------------------------------------------- bench
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from minicpmv_edge.bench.command import BenchRequest, run_bench
+    from minicpmv_edge.bench.figures import fmt
+    from minicpmv_edge.bench.runner import BenchConfig
+
     config = BenchConfig(
         image=args.image or BenchConfig.image,
         mode=args.mode,
@@ -207,32 +229,22 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         prompt_tokens=args.prompt_tokens,
         max_new_tokens=args.max_new_tokens,
         stop_at_eos=args.stop_at_eos,
-        target=target,
+        target=args.target,
         threads=args.threads,
     )
-    config.check()
-    bundle = open_bundle(args.bundle, verify=not args.no_verify, stop_at_eos=args.stop_at_eos) if args.bundle else None
-    preset = args.preset or (bundle.preset if bundle else None)
-    imports = [import_file(path, preset=preset) for path in args.imports or []]
-    host = estimates = None
-    if bundle is not None:
-        host = run_host(_open_pipeline(args, bundle), config)
-        first = host.runs[0]
-        estimates = estimate_bundle(
-            bundle,
-            list(CHIPS),
-            mode=config.mode,
-            shapes_per_image=first["encode_shapes"],
-            kv_position=first["prefill_tokens"] + config.max_new_tokens // 2,
+    report, out = run_bench(
+        BenchRequest(
+            bundle=Path(args.bundle) if args.bundle else None,
+            config=config,
+            imports=tuple(Path(p) for p in args.imports or ()),
+            preset=args.preset,
+            precision=args.precision,
+            cpu_encoder=args.encoder == "cpu",
+            max_context=args.max_context,
+            verify=not args.no_verify,
+            out=Path(args.out) if args.out else None,
         )
-    report = build_report(
-        host=host,
-        machine=machine_info(args.threads) if host else None,
-        imports=imports,
-        estimates=estimates,
-        target=target,
     )
-    out = write_report(report, args.out or f"bench-{report['created_at'][:19].replace(':', '')}")
     for fig in report["figures"]:
         if fig["group"] != "estimated":
             stage = f"{fig['stage']} {fig['shape'] or ''}".strip()
@@ -247,6 +259,20 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------- parser
+
+
+def _add_encoder_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", help="chip whose compiled build runs the encoder, e.g. sm8650, ax650n")
+    p.add_argument("--precision", help="which build of --target (default: the most accurate compiled one)")
+    p.add_argument(
+        "--encoder", choices=["cpu"], help="cpu: run the exported fp32 encoder on this CPU even with --target"
+    )
+    p.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all cores)")
+    p.add_argument("--max-context", type=T.tokens, help="KV-cache length to allocate (default: the bundle's)")
+    p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
+
+
 def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) -> None:
     p.add_argument("--image", required=image_required, help="image file (JPEG, PNG, ...)")
     p.add_argument("--prompt", type=T.text, required=image_required, help="question about the image")
@@ -255,12 +281,8 @@ def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) ->
     p.add_argument("--temperature", type=T.temperature, default=0.0, help="0 = greedy (default), up to 100")
     p.add_argument("--top-p", type=T.top_p, default=0.8, help="nucleus mass in (0, 1] (default 0.8)")
     p.add_argument("--seed", type=T.seed, default=0, help="sampling seed, 0 .. 2**32-1")
-    p.add_argument("--encoder", default="cpu", help="encoder backend: cpu (more with compiled NPU artifacts)")
-    p.add_argument("--target", help="chip for NPU encoder backends, e.g. sm8650")
-    p.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all cores)")
-    p.add_argument("--max-context", type=T.tokens, help="KV-cache length to allocate (default: the bundle's)")
-    p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text and a table")
+    _add_encoder_args(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -281,33 +303,42 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--min-cosine", type=T.min_cosine, default=0.9999, help="parity threshold (default 0.9999)")
     export.set_defaults(func=_cmd_export)
 
-    comp = sub.add_parser("compile", help="compile a bundle's vision encoders for an NPU (QNN HTP, AX650N, ...)")
+    comp = sub.add_parser("compile", help="compile a bundle's vision encoders for a chip (QNN HTP, AX650N, ...)")
     comp.add_argument("bundle", metavar="BUNDLE")
     comp.add_argument("--target", required=True, help="chip, e.g. sm8650, snapdragon-8-gen-3, ax650n")
     comp.add_argument("--precision", help="qnn: w8a16 (default), w8a8, fp16; ax650n: u16 (default), u8")
     comp.add_argument("--shapes", type=T.shapes, help="which exported shapes (default: all in the bundle)")
-    comp.add_argument("--calibration", metavar="DIR", help="calibration images (default: calibration_data/)")
-    comp.add_argument("--allow-cpu-fallback", action="store_true", help="accept ops the NPU cannot take (qnn)")
+    comp.add_argument("--calibration", metavar="DIR", help="calibration images (default: the shipped set)")
     comp.add_argument("--min-cosine", type=T.min_cosine, help="accuracy threshold vs fp32 (default per precision)")
     comp.add_argument("--via", choices=["qai-hub"], help="compile and profile in the cloud on a real phone")
-    comp.add_argument("--device", help='qai-hub device, e.g. "Samsung Galaxy S24 (Family)"')
-    comp.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
+    backend = comp.add_argument_group("backend options (each backend refuses the ones it does not take)")
+    backend.add_argument("--allow-cpu-fallback", action="store_true", help="qnn: accept ops the HTP cannot take")
+    backend.add_argument("--device", help='qai-hub: device, e.g. "Samsung Galaxy S24 (Family)"; ax650n: Pulsar2 quant')
+    backend.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
     comp.set_defaults(func=_cmd_compile)
+
+    inspect = sub.add_parser("inspect", help="what a bundle holds: model, weights, shapes, builds, verification")
+    inspect.add_argument("bundle", metavar="BUNDLE")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.add_argument("--no-verify", action="store_true", help="skip hashing (report files as not verified)")
+    inspect.set_defaults(func=_cmd_inspect)
 
     run = sub.add_parser("run", help="answer a question about an image with a bundle, timing every stage")
     run.add_argument("bundle", metavar="BUNDLE")
     _add_generation_args(run, image_required=True)
     run.set_defaults(func=_cmd_run)
 
-    demo = sub.add_parser("demo", help="build (or reuse) a tiny synthetic bundle and run the sample photo")
-    demo.add_argument("--cache-dir", help="where the demo bundle is kept (default: ~/.cache/minicpmv-edge)")
-    _add_generation_args(demo, image_required=False)
-    demo.set_defaults(func=_cmd_demo, max_new_tokens=32)
+    demo = sub.add_parser(
+        "demo", help="the whole chain on the built-in tiny default: export, compile, run, bench, one table"
+    )
+    demo.add_argument("--cache-dir", help="where the demo keeps its bundle and report (default ~/.cache/minicpmv-edge)")
+    demo.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all)")
+    demo.add_argument("--max-new-tokens", type=T.tokens, default=16)
+    demo.set_defaults(func=_cmd_demo)
 
     bench = sub.add_parser("bench", help="benchmark a bundle and/or import device results into a report")
     bench.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle to run (optional with --import)")
-    bench.add_argument("--encoder", default="cpu", help="encoder backend: cpu, qnn, axengine")
-    bench.add_argument("--target", help="chip, e.g. sm8650 or ax650n (NPU encoders; the reference charted)")
+    _add_encoder_args(bench)
     bench.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
     bench.add_argument("--runs", type=T.runs, default=5, help="timed runs (default 5)")
     bench.add_argument("--warmup", type=T.warmup, default=1, help="untimed runs first (default 1)")
@@ -315,9 +346,6 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--prompt-tokens", type=T.tokens, default=96, help="question length in tokens (default 96)")
     bench.add_argument("--max-new-tokens", type=T.tokens, default=64)
     bench.add_argument("--stop-at-eos", action="store_true", help="stop at end of sequence (default: always decode N)")
-    bench.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all)")
-    bench.add_argument("--max-context", type=T.tokens, help="KV-cache length to allocate (default: the bundle's)")
-    bench.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
     bench.add_argument(
         "--import",
         dest="imports",
@@ -337,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if args.quiet else logging.INFO,
         format="[minicpmv-edge] %(message)s",
         stream=sys.stderr,
+        force=True,
     )
     try:
         return args.func(args)

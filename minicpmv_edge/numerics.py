@@ -36,5 +36,5 @@ def worst(values: Iterable[float], *, lowest: bool = True) -> float:
 
 
 def meets(score: float, threshold: float) -> bool:
-    """A gate: True only for a finite `score` at or above `threshold`."""
-    return math.isfinite(score) and score >= threshold
+    """A gate: True only for a finite `score` at or above a finite `threshold`."""
+    return math.isfinite(score) and math.isfinite(threshold) and score >= threshold

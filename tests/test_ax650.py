@@ -409,7 +409,7 @@ def test_cli_rejects_unsupported_encoder_with_node_op_rule(ax_bundle: Path, tmp_
 
 
 def test_schema_accepts_axeras_real_configs_and_rejects_bad_ones() -> None:
-    clip = {  # AXERA-TECH/clip.axera, quoted in the shared docs
+    clip = {  # AXERA-TECH/clip.axera, quoted in docs/reference/npu-toolchains.md A2
         "model_type": "ONNX", "npu_mode": "NPU3", "target_hardware": "AX650",
         "quant": {
             "input_configs": [{"tensor_name": "DEFAULT", "calibration_dataset": "dataset/dataset_v04.zip",

@@ -31,7 +31,7 @@ from minicpmv_edge.presets import TINY
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.prompts import PromptSpec, build_prompt
 from minicpmv_edge.runtime.sampling import Sampler, Sampling
-from minicpmv_edge.userfiles import parse_json, read_json
+from minicpmv_edge.safe_json import load_json_file, parse_json
 
 SAMPLE = Path(__file__).resolve().parent.parent / "minicpmv_edge" / "assets" / "sample.jpg"
 DATA = Path(__file__).parent / "data" / "bench"
@@ -333,8 +333,8 @@ def test_json_reader_limits(tmp_path: Path) -> None:
         parse_json(b'{"a": "\xff"}', "x")
     big = tmp_path / "big.json"
     big.write_text("[" + "0," * 600 + "0]")
-    with pytest.raises(EdgeError, match="over the limit"):
-        read_json(big, "x", max_bytes=1000)
+    with pytest.raises(EdgeError, match="more than the 1000 allowed"):
+        load_json_file(big, max_bytes=1000, what="x")
 
 
 def test_deeply_nested_manifest_is_one_line(capsys, tiny_bundle: Path, tmp_path: Path) -> None:

@@ -18,10 +18,11 @@ from minicpmv_edge.bench import figures as F
 from minicpmv_edge.bench.figures import Figure, repeated
 from minicpmv_edge.bench.schema import ANDROID_SCHEMA_ID, validate
 from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.userfiles import MAX_JSON_BYTES, parse_json, read_bytes, read_json
+from minicpmv_edge.safe_json import load_json_file, parse_json, read_regular_file
 
 FORMATS = ("qai-hub-profile", "ax-run-model-log", "ax-run-model-json", "android-benchmark")
 EXPECTED = "a qai-hub profile JSON, an ax_run_model log or an Android benchmark JSON"
+MAX_IMPORT_BYTES = 64 << 20  # device result files are kilobytes; a log of many runs is still far below this
 log = logging.getLogger(__name__)
 SHAPE_IN_NAME = re.compile(r"(?:profile|encoder)_(\d{2,4})")
 
@@ -47,8 +48,8 @@ class Imported:
 
 
 def _read(path: Path) -> str:
-    """A regular file of at most MAX_JSON_BYTES (a FIFO or device would block), as text."""
-    return read_bytes(path, "import file", max_bytes=MAX_JSON_BYTES).decode("utf-8", errors="replace")
+    """A regular file of at most MAX_IMPORT_BYTES (a FIFO or device would block), as text."""
+    return read_regular_file(path, max_bytes=MAX_IMPORT_BYTES, what="import file").decode("utf-8", errors="replace")
 
 
 def detect(text: str, what: str = "import file") -> tuple[str, Any]:
@@ -133,7 +134,7 @@ def _qai_hub_context(path: Path) -> dict[str, Any]:
     if not report.exists():
         return {}
     try:
-        data = read_json(report, "compile report beside the profile")
+        data = load_json_file(report, what="compile report beside the profile")
     except EdgeError as err:  # someone else's report.json: the profile still stands on its own
         log.warning("ignoring it: %s", err)
         return {}

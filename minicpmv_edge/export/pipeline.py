@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
-import platform
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from minicpmv_edge import __version__
-from minicpmv_edge.bundle import (
-    SCHEMA_VERSION,
-    atomic_directory,
-    check_replaceable,
-    file_record,
-    write_manifest,
-)
+from minicpmv_edge import manifest as mf
+from minicpmv_edge.bundle import all_file_records, atomic_directory, is_our_bundle, write_manifest
 from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.export.parity import MIN_COSINE, compare_onnx, reference_outputs
+from minicpmv_edge.export.parity import compare_onnx, reference_outputs
+from minicpmv_edge.export.request import ExportRequest, check_request
 from minicpmv_edge.export.tokenizer import write_tokenizer
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
 from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint
@@ -32,6 +26,7 @@ from minicpmv_edge.numerics import meets
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
@@ -39,37 +34,11 @@ SAMPLE_IMAGE = Path(__file__).resolve().parent.parent / "assets" / "sample.jpg"
 TOOLS = ("torch", "onnx", "onnxruntime", "onnxslim", "safetensors", "numpy", "pillow")
 
 
-PARTS = ("vision", "llm")
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    preset: ModelPreset
-    out: Path
-    shapes: tuple[int, ...] = (280, 448)
-    parts: tuple[str, ...] = PARTS
-    checkpoint: Path | None = None  # None: write a synthetic checkpoint of the preset
-    seed: int = 0
-    min_cosine: float = MIN_COSINE
-    block_size: int = 32  # int4 block of the decoder's MatMulNBits
-    accuracy_level: int = 4
-
-
 def parity_inputs(size: int, seed: int) -> dict[str, np.ndarray]:
     """A real photo (the packaged sample) and seeded uniform noise, both `[1,3,size,size]` in [-1, 1]."""
     photo = square_input(load_image(SAMPLE_IMAGE), size)
     noise = np.random.default_rng(seed).uniform(-1, 1, (1, 3, size, size)).astype(np.float32)
     return {f"photo {SAMPLE_IMAGE.name}": photo, f"uniform noise seed {seed}": noise}
-
-
-def tool_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "minicpmv-edge": __version__}
-    for name in TOOLS:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
 
 
 def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
@@ -124,11 +93,14 @@ def _prompt_section(preset: ModelPreset) -> dict[str, Any]:
     }
 
 
-def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -> dict[str, Any]:
+def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -> mf.Manifest:
     preset = req.preset
-    with atomic_directory(req.out) as tmp, tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work:
+    with (
+        atomic_directory(req.out, owned=is_our_bundle, what="bundle") as tmp,
+        tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work,
+    ):
         manifest: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION,
+            "manifest_version": mf.MANIFEST_VERSION,
             "created_by": f"minicpmv-edge {__version__}",
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "model": {
@@ -154,23 +126,17 @@ def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -
             manifest["llm"] = _export_llm(ckpt, req, tmp)
             manifest["tokenizer"] = write_tokenizer(preset, None if ckpt.synthetic else ckpt.path, tmp / "tokenizer")
             manifest["prompt"] = _prompt_section(preset)
-        manifest["tools"] = tool_versions()
-        manifest["files"] = [file_record(tmp, p) for p in sorted(tmp.rglob("*")) if p.is_file()]
-        write_manifest(tmp, manifest)
+        manifest["tools"] = tool_versions(*TOOLS)
+        manifest["files"] = [dataclasses.asdict(r) for r in all_file_records(tmp)]
+        typed = mf.from_dict(manifest, "the exported manifest")
+        write_manifest(tmp, typed)
     log.info("bundle written to %s", req.out)
-    return manifest
+    return typed
 
 
-def export_bundle(req: ExportRequest) -> dict[str, Any]:
+def export_bundle(req: ExportRequest) -> mf.Manifest:
     """Export the requested parts of `req` into the bundle `req.out`; returns the manifest."""
-    check_replaceable(req.out)
-    unknown = set(req.parts) - set(PARTS)
-    if unknown or not req.parts:
-        raise EdgeError(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
-    patch = req.preset.vision.patch_size
-    for size in req.shapes:
-        if size % patch:
-            raise EdgeError(f"shape {size} is not a multiple of the patch size {patch}")
+    check_request(req)
     if req.checkpoint is not None:
         ckpt = open_checkpoint(req.checkpoint)
         return _export_from(ckpt, req, {"checkpoint": str(req.checkpoint)})

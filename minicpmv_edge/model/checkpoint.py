@@ -20,12 +20,14 @@ from minicpmv_edge.model.encoder import VisionEncoder
 from minicpmv_edge.model.hf_config import check_config, is_synthetic
 from minicpmv_edge.model.hf_names import PART_PREFIXES, TensorRule, rules_for
 from minicpmv_edge.presets import ModelPreset
-from minicpmv_edge.userfiles import read_json, regular_file
+from minicpmv_edge.safe_json import load_json_file
+from minicpmv_edge.userfiles import regular_file
 
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "model.safetensors.index.json"
 _MAX_LISTED = 8
+MAX_JSON_BYTES = 64 << 20  # config.json and the shard index are a few hundred KB in the real releases
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,23 @@ class Checkpoint:
 
 
 def _read_json(path: Path) -> Any:
-    return read_json(path, "checkpoint file", error=CheckpointError)
+    return load_json_file(path, max_bytes=MAX_JSON_BYTES, what="checkpoint file", error=CheckpointError)
+
+
+def _shard_path(root: Path, index: Path, shard: Any) -> Path:
+    """A shard named by the index, which must be a plain file name inside the checkpoint directory."""
+    if not isinstance(shard, str) or not shard or shard.startswith("/") or "\\" in shard or ".." in Path(shard).parts:
+        raise CheckpointError(f"{index} names shard {shard!r}, which is not a file inside {root}")
+    path = root / shard
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise CheckpointError(f"{index} names shard {shard!r}, which leads outside {root}")
+    return path
 
 
 @contextmanager
 def _open_shard(shard: Path) -> Iterator[Any]:
     """`safe_open` of a regular file; a truncated or corrupt shard (header or data) is one CheckpointError line."""
-    regular_file(shard, "checkpoint shard", CheckpointError)
+    regular_file(shard, "checkpoint shard", CheckpointError)  # a FIFO named *.safetensors would block safe_open
     try:
         with safe_open(shard, framework="pt") as f:
             yield f
@@ -75,7 +87,7 @@ def open_checkpoint(path: str | Path) -> Checkpoint:
         weight_map = _read_json(index).get("weight_map")
         if not isinstance(weight_map, dict) or not weight_map:
             raise CheckpointError(f"{index} has no weight_map")
-        files = {name: root / shard for name, shard in weight_map.items()}
+        files = {name: _shard_path(root, index, shard) for name, shard in weight_map.items()}
         missing = sorted({str(p.name) for p in files.values() if not p.is_file()})
         if missing:
             raise CheckpointError(f"{index} names shard files that are missing: {', '.join(missing)}")
@@ -126,13 +138,9 @@ def checked_rules(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...])
 
 
 def _read(f: Any, rule: TensorRule, shard: Path, preset: ModelPreset) -> dict[str, torch.Tensor]:
-    """One official tensor from an open shard, shape- and dtype-checked, as float32 tensors under our name(s).
-
-    Weights must be floating point: an int or bool tensor under a weight's name is a wrong checkpoint, not
-    something to cast.
-    """
+    """One official tensor from an open shard, shape-checked, as float32 tensors under our name(s)."""
     tensor = f.get_tensor(rule.official)
-    if not tensor.is_floating_point():
+    if not tensor.is_floating_point():  # an int or bool tensor under a weight's name is a wrong checkpoint, not a cast
         raise CheckpointError(
             f"tensor {rule.official} in {shard} has dtype {str(tensor.dtype).removeprefix('torch.')}, "
             "a weight must be floating point (float32, float16 or bfloat16)"

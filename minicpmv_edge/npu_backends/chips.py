@@ -1,6 +1,6 @@
 """Chip registry: every target a bundle can be compiled for, with the ids its toolchain needs.
 
-Snapdragon ids are QNN's `soc_model` / `htp_arch` (QnnTypes.h, as listed in the shared docs `targets.md`).
+Snapdragon ids are QNN's `soc_model` / `htp_arch` (QnnTypes.h, as listed in `docs/reference/targets.md`).
 Throughput and bandwidth figures are published numbers, used only for labelled estimates.
 """
 
@@ -95,7 +95,7 @@ PUBLISHED: dict[str, dict[str, Any]] = {
         "npu_tops_int4": 72.0,
         "cpu_desc": "8x Cortex-A55 @ 1.7 GHz",
         "mem_desc": "64-bit LPDDR4x (data rate not published in the sources read)",
-        "source": "Axera AX650N spec (shared docs targets.md; 64-bit LPDDR4x from AXERA M.2 card / M4N-Dock specs)",
+        "source": "Axera AX650N spec (docs/reference/targets.md; 64-bit LPDDR4x from AXERA M.2 card / M4N-Dock specs)",
     },
 }
 CHIPS = tuple(replace(chip, **PUBLISHED.get(chip.key, {})) for chip in CHIPS)

@@ -65,7 +65,8 @@ class Pipeline:
         self,
         bundle: str | Path | Bundle,
         *,
-        encoder: str = "cpu",
+        target: str | None = None,
+        precision: str | None = None,
         encoder_options: EncoderOptions | None = None,
         threads: int | None = None,
         max_context: int | None = None,
@@ -73,9 +74,9 @@ class Pipeline:
     ) -> None:
         self.bundle = bundle if isinstance(bundle, Bundle) else Bundle.open(bundle, verify=verify)
         self.spec = self.bundle.prompt_spec()
-        self.tokenizer = TextTokenizer(self.bundle.root / self.bundle.section("tokenizer")["file"])
+        self.tokenizer = TextTokenizer(self.bundle.tokenizer_file)
         options = encoder_options or EncoderOptions(threads=threads)
-        self.encoder: EncoderSession = open_encoder(self.bundle, encoder, options)
+        self.encoder: EncoderSession = open_encoder(self.bundle, target, precision, options)
         self.decoder = _open_decoder(self.bundle, threads, max_context)
 
     def generate(
@@ -91,7 +92,12 @@ class Pipeline:
     ) -> Result:
         if max_new_tokens < 1:
             raise EdgeError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
-        t = Timings(encoder_backend=self.encoder.name, encoder_provenance=self.encoder.provenance)
+        t = Timings(
+            encoder_backend=self.encoder.name,
+            encoder_provenance=self.encoder.provenance,
+            encoder_chip=self.encoder.chip,
+            encoder_precision=self.encoder.precision,
+        )
         start = time.perf_counter()
         pre = preprocess(load_image(image, max_pixels=max_pixels), mode)
         t.preprocess_s = time.perf_counter() - start
