@@ -315,11 +315,12 @@ def test_two_compiles_at_once(capsys, compiled_bundle: Path, calibration_dir: Pa
     runs(capsys, bundle)
 
 
-def test_export_killed_between_its_renames_leaves_a_bundle(capsys, tiny_checkpoint: Path, tmp_path: Path) -> None:
-    out = tmp_path / "bundle"
+def test_export_killed_between_its_renames_leaves_a_bundle(
+    capsys, tiny_bundle: Path, tiny_checkpoint: Path, tmp_path: Path
+) -> None:
+    out = copy_bundle(tiny_bundle, tmp_path / "bundle")  # a good bundle at the path, as when a user re-exports
     export = ["export", "--model", "tiny", "--checkpoint", str(tiny_checkpoint), "--parts", "vision",
               "--shapes", "280", "--out", str(out)]  # fmt: skip
-    assert cli(*export) == 0
     for step in ("after-manifest-rename", "after-exchange"):
         proc = subprocess_cli(*export, fault=step)
         _, err = proc.communicate()
