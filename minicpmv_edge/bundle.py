@@ -34,6 +34,7 @@ from pathlib import Path
 from minicpmv_edge import manifest as mf
 from minicpmv_edge.errors import BundleError, EdgeError
 from minicpmv_edge.manifest import MANIFEST_NAME, FileRecord, Manifest
+from minicpmv_edge.safe_json import load_json_file
 
 log = logging.getLogger(__name__)
 
@@ -284,12 +285,25 @@ OwnedCheck = Callable[[Path], bool]
 
 
 def is_our_bundle(path: Path) -> bool:
-    """A folder whose manifest we can read and validate (not merely one holding a file named manifest.json)."""
+    """A folder whose manifest we can read and validate (not merely one holding a file named manifest.json); also a
+    bundle an earlier release wrote (schema_version 1: our writer's name and a hashed file list), so upgrading users
+    can re-export over it."""
     try:
         read_manifest(path)
+        return True
+    except EdgeError:
+        pass
+    try:
+        old = load_json_file(path / MANIFEST_NAME, max_bytes=mf.MAX_MANIFEST_BYTES, what="manifest")
     except EdgeError:
         return False
-    return True
+    return (
+        isinstance(old, dict)
+        and old.get("schema_version") == 1
+        and str(old.get("created_by", "")).startswith("minicpmv-edge ")
+        and isinstance(old.get("files"), list)
+        and all(isinstance(r, dict) and {"path", "bytes", "sha256"} <= r.keys() for r in old["files"])
+    )
 
 
 def check_replaceable(target: Path, owned: OwnedCheck, what: str) -> None:

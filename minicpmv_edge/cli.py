@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -29,6 +30,13 @@ def _parts(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
 
 
+def _export_parts(args: argparse.Namespace) -> tuple[str, ...]:
+    """Both parts by default; an mmproj GGUF without an LLM GGUF exports the vision part only."""
+    if args.parts:
+        return args.parts
+    return ("vision",) if args.gguf_mmproj and not args.gguf_llm else ("vision", "llm")
+
+
 # ------------------------------------------------------------------------------------------------- export
 
 
@@ -41,7 +49,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         out=Path(args.out),
         shapes=args.shapes,
         checkpoint=Path(args.checkpoint) if args.checkpoint else None,
-        parts=args.parts,
+        gguf_mmproj=Path(args.gguf_mmproj) if args.gguf_mmproj else None,
+        gguf_llm=Path(args.gguf_llm) if args.gguf_llm else None,
+        parts=_export_parts(args),
         seed=args.seed,
         min_cosine=args.min_cosine,
     )
@@ -50,8 +60,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from minicpmv_edge.export.pipeline import export_bundle
 
     manifest = export_bundle(req)
-    weights = f"synthetic (seed {args.seed})" if manifest.model.synthetic else "real checkpoint"
-    print(f"bundle {req.out}: {preset.name} ({preset.hf_name}), weights {weights}")
+    weights = "real checkpoint"
+    if manifest.model.synthetic:
+        weights = "synthetic" if args.gguf_mmproj else f"synthetic (seed {args.seed})"
+    print(f"bundle {req.out}: {manifest.model.preset} ({preset.hf_name}), weights {weights}")
     for enc in manifest.vision.encoders.values() if manifest.vision else ():
         par = enc.parity or {}
         print(
@@ -65,6 +77,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"  {manifest.llm.dir}/ int4 decoder ({q.get('op', '?')}, block {q.get('block_size', '?')}), "
             f"tokenizer: {manifest.tokenizer.source}"
         )
+    if manifest.llm:
+        for kind, err in manifest.llm.quantization.get("error_vs_source", {}).items():
+            print(
+                f"  int4 {kind:<8} {err['carried_over']}/{err['tensors']} carried over bit for bit, "
+                f"rel. RMS error vs the GGUF weights: max {err['rel_rms_max']:.4f} (host-measured)"
+            )
+        if manifest.llm.gguf:
+            print(f"  {manifest.llm.path(manifest.llm.gguf.file)} kept for --decoder llamacpp")
     return 0
 
 
@@ -96,7 +116,8 @@ def _timing_table(result, bundle_label: str) -> str:
     lines = [head, "-" * len(head)]
     lines += [f"{stage:<12} {ours:<52} {theirs}" for stage, ours, theirs in rows]
     lines.append(
-        f"encode figures: {t.encoder_provenance}; LLM figures: {t.llm_provenance} (this host, not the reference device)"
+        f"encode figures: {t.encoder_provenance}; LLM figures ({t.decoder_backend}): {t.llm_provenance} "
+        "(this host, not the reference device)"
     )
     return "\n".join(lines)
 
@@ -140,6 +161,7 @@ def _open_pipeline(args: argparse.Namespace, bundle):
         target=None if args.encoder == "cpu" else args.target,
         precision=args.precision,
         encoder_options=EncoderOptions(threads=args.threads),
+        decoder=args.decoder,
         threads=args.threads,
         max_context=args.max_context,
         verify=not args.no_verify,
@@ -259,6 +281,58 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_apk(args: argparse.Namespace) -> int:
+    from minicpmv_edge.android.apk import ApkRequest, build_apk
+
+    req = ApkRequest(
+        out=Path(args.out),
+        bundle=Path(args.bundle) if args.bundle else None,
+        qnn_libs=Path(args.qnn_libs) if args.qnn_libs else None,
+        keystore=Path(args.keystore) if args.keystore else None,
+        ort_aar=Path(args.ort_aar) if args.ort_aar else None,
+    )
+    if args.keystore:
+        req.keystore_pass = os.environ.get("MINICPMV_EDGE_KEYSTORE_PASS", req.keystore_pass)
+    r = build_apk(req)
+    b = r.badging
+    print(f"apk {r.path}: {r.bytes / 2**20:.1f} MiB, built in {r.seconds:.0f} s (host-measured), signed and verified")
+    print(
+        f"  package {b.get('package')} {b.get('version_name')}, minSdk {b.get('min_sdk')}, "
+        f"targetSdk {b.get('target_sdk')}, native code {b.get('native_code')}"
+    )
+    print(f"  lib/arm64-v8a: {', '.join(r.native_libs)}")
+    print(f"  classes.dex: {', '.join(f'{n} {group}' for group, n in r.classes.items())} classes")
+    for use in r.native_uses:
+        print(f"  uses-native-library {use.name} (required={str(use.required).lower()})")
+    print(f"  embedded bundle: {r.embedded_bundle or 'none (push one with `minicpmv-edge android push BUNDLE`)'}")
+    print(f"next: adb install -r {r.path}")
+    return 0
+
+
+def _cmd_android_push(args: argparse.Namespace) -> int:
+    from minicpmv_edge.android.push import push_bundle
+
+    r = push_bundle(Path(args.bundle), serial=args.serial)
+    print(f"pushed {r.files} files ({r.bytes / 2**20:.1f} MiB) to {r.serial}:{r.remote}")
+    return 0
+
+
+def _add_android_commands(sub) -> None:
+    apk = sub.add_parser("apk", help="build the Android app as a signed arm64 APK, offline (Debian tools, ORT 1.29)")
+    apk.add_argument("--out", required=True, metavar="APK", help="APK file to write")
+    apk.add_argument("--bundle", metavar="BUNDLE", help="embed a small bundle for a self-contained demo APK")
+    apk.add_argument("--qnn-libs", metavar="DIR", help="QNN runtime libraries (libQnnHtp.so, ...) to ship")
+    apk.add_argument("--ort-aar", metavar="AAR", help="ONNX Runtime AAR with the QNN EP (onnxruntime-android-qnn)")
+    apk.add_argument("--keystore", metavar="KS", help="signing keystore (password: $MINICPMV_EDGE_KEYSTORE_PASS)")
+    apk.set_defaults(func=_cmd_apk)
+    android = sub.add_parser("android", help="phone-side helpers over adb")
+    android_sub = android.add_subparsers(dest="android_command", required=True, parser_class=_Parser)
+    push = android_sub.add_parser("push", help="copy a bundle into the app's folder on the phone")
+    push.add_argument("bundle", metavar="BUNDLE")
+    push.add_argument("--serial", metavar="S", help="adb serial of the phone (when several are connected)")
+    push.set_defaults(func=_cmd_android_push)
+
+
 # ------------------------------------------------------------------------------------------------- parser
 
 
@@ -271,6 +345,7 @@ def _add_encoder_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all cores)")
     p.add_argument("--max-context", type=T.tokens, help="KV-cache length to allocate (default: the bundle's)")
     p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
+    _add_decoder_arg(p)
 
 
 def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) -> None:
@@ -285,6 +360,15 @@ def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) ->
     _add_encoder_args(p)
 
 
+def _add_decoder_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--decoder",
+        default="onnx",
+        choices=["onnx", "llamacpp"],
+        help="LLM decoder: onnx (int4 ONNX Runtime, default) or llamacpp (the bundle's GGUF via llama-cpp-python)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="minicpmv-edge", description=__doc__)
     parser.add_argument("--version", action="version", version=f"minicpmv-edge {__version__}")
@@ -296,9 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", metavar="DIR", help="HF checkpoint directory (config.json + safetensors)")
     source.add_argument("--synthetic", action="store_true", help="use synthetic weights in the official format")
+    source.add_argument("--gguf-mmproj", metavar="FILE", help="llama.cpp MiniCPM-V mmproj GGUF (vision encoder)")
+    export.add_argument("--gguf-llm", metavar="FILE", help="llama.cpp LLM GGUF (with --gguf-mmproj)")
     export.add_argument("--shapes", type=T.shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
     export.add_argument("--out", required=True, metavar="BUNDLE", help="bundle directory to write")
-    export.add_argument("--parts", type=_parts, default=("vision", "llm"), help="vision,llm (default both)")
+    export.add_argument("--parts", type=_parts, help="vision,llm (default both; vision only for --gguf-mmproj alone)")
     export.add_argument("--seed", type=T.seed, default=0, help="seed for synthetic weights and parity inputs")
     export.add_argument("--min-cosine", type=T.min_cosine, default=0.9999, help="parity threshold (default 0.9999)")
     export.set_defaults(func=_cmd_export)
@@ -312,7 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--min-cosine", type=T.min_cosine, help="accuracy threshold vs fp32 (default per precision)")
     comp.add_argument("--via", choices=["qai-hub"], help="compile and profile in the cloud on a real phone")
     backend = comp.add_argument_group("backend options (each backend refuses the ones it does not take)")
-    backend.add_argument("--allow-cpu-fallback", action="store_true", help="qnn: accept ops the HTP cannot take")
+    backend.add_argument(
+        "--allow-cpu-fallback",
+        action="store_true",
+        help="accept ops the NPU cannot take (qnn: run on the CPU; ax650n: left for Pulsar2)",
+    )
     backend.add_argument("--device", help='qai-hub: device, e.g. "Samsung Galaxy S24 (Family)"; ax650n: Pulsar2 quant')
     backend.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
     comp.set_defaults(func=_cmd_compile)
@@ -356,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--preset", help="model the imported files measured, if they do not say (default: BUNDLE's)")
     bench.add_argument("--out", metavar="DIR", help="report directory (default: bench-<time>)")
     bench.set_defaults(func=_cmd_bench)
+    _add_android_commands(sub)
     return parser
 
 

@@ -68,6 +68,16 @@ class Embedding:
 
 
 @dataclass(frozen=True)
+class LlmGguf:
+    """The LLM GGUF a bundle exported from llama.cpp files keeps, for `--decoder llamacpp`."""
+
+    file: str  # relative to llm.dir
+    architecture: str  # GGUF general.architecture: minicpm | llama | qwen2
+    tensor_types: tuple[str, ...]  # ggml types of its tensors, e.g. ("F32", "Q4_0")
+    image_embedding_divisor: float  # llama.cpp scales every input embedding by it (MiniCPM's scale_emb), else 1
+
+
+@dataclass(frozen=True)
 class Llm:
     """The int4 decoder. Every file name here is relative to `dir` (use `path()` for the bundle-relative path)."""
 
@@ -92,6 +102,7 @@ class Llm:
     intermediate_size: int | None = None
     rope_theta: float | None = None
     rms_norm_eps: float | None = None
+    gguf: LlmGguf | None = None
 
     def path(self, rel: str) -> str:
         return f"{self.dir}/{rel}" if self.dir not in ("", ".") else rel
@@ -186,7 +197,7 @@ class Manifest:
         if self.llm:
             llm = self.llm
             names = [llm.onnx, llm.embedding.table, *llm.files]
-            names += [n for n in (llm.onnx_data, llm.embedding.scales) if n]
+            names += [n for n in (llm.onnx_data, llm.embedding.scales, llm.gguf and llm.gguf.file) if n]
             paths += [llm.path(n) for n in names]
         if self.tokenizer:
             paths.append(self.tokenizer.file)
@@ -286,6 +297,14 @@ def llm_from_dict(d: dict[str, Any]) -> Llm:
         inputs=d["inputs"],
         outputs=d["outputs"],
         files=tuple(d["files"]),
+        gguf=LlmGguf(
+            file=d["gguf"]["file"],
+            architecture=d["gguf"]["architecture"],
+            tensor_types=tuple(d["gguf"]["tensor_types"]),
+            image_embedding_divisor=float(d["gguf"]["image_embedding_divisor"]),
+        )
+        if "gguf" in d
+        else None,
     )
 
 

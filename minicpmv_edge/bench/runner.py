@@ -118,9 +118,10 @@ def bundle_info(pipe: Any, target: str | None) -> dict[str, Any]:
         "preset": pipe.bundle.preset,
         "synthetic": pipe.bundle.synthetic,
         "weights": "synthetic" if pipe.bundle.synthetic else "real checkpoint",
-        "precision": {"vision": vision, "llm": llm or "unknown"},
+        "precision": {"vision": vision, "llm": getattr(pipe.decoder, "precision", None) or llm or "unknown"},
         "target": target,
         "encoder_backend": enc.name,
+        "decoder_backend": pipe.decoder.name,
         "encoder_provenance": enc.provenance,
     }
 
@@ -171,7 +172,8 @@ def summarise(pipe: Any, config: BenchConfig, prompt: BenchPrompt, timings: list
     enc_device = host if enc_prov in (F.HOST, F.EMULATED) or not enc_chip else f"{enc_chip} (on-device encoder)"
     common = {"group": "host", "source": "host run", "model": preset, "mode": config.mode}
     enc_common = {**common, "device": enc_device, "chip": enc_chip, "backend": first.encoder_backend}
-    llm_common = {**common, "device": host, "backend": "onnxruntime cpu int4"}
+    llm_backend = {"onnxruntime-int4": "onnxruntime cpu int4"}.get(first.decoder_backend, first.decoder_backend)
+    llm_common = {**common, "device": host, "backend": llm_backend}
     notes: list[str] = []
 
     figs = [repeated("preprocess", [t.preprocess_s for t in timings], provenance=F.HOST, device=host, **common)]

@@ -21,7 +21,9 @@ class ExportRequest:
     out: Path
     shapes: tuple[int, ...] = (280, 448)
     parts: tuple[str, ...] = PARTS
-    checkpoint: Path | None = None  # None: write a synthetic checkpoint of the preset
+    checkpoint: Path | None = None  # None (and no GGUF): write a synthetic checkpoint of the preset
+    gguf_mmproj: Path | None = None  # llama.cpp mmproj GGUF; `preset` then names the family, dims come from the file
+    gguf_llm: Path | None = None  # llama.cpp LLM GGUF (with gguf_mmproj)
     seed: int = 0
     min_cosine: float = DEFAULT_MIN_COSINE
     block_size: int = 32  # int4 block of the decoder's MatMulNBits
@@ -44,4 +46,20 @@ def check_request(req: ExportRequest) -> None:
             raise CheckpointError(f"checkpoint directory {req.checkpoint} does not exist")
         if not (req.checkpoint / "config.json").is_file():
             raise CheckpointError(f"checkpoint directory {req.checkpoint} has no config.json")
+    _check_gguf(req)
     check_replaceable(req.out, is_our_bundle, "bundle")
+
+
+def _check_gguf(req: ExportRequest) -> None:
+    """The GGUF sources: one mmproj (with an optional LLM GGUF, needed for the llm part), files that exist."""
+    if req.gguf_llm is not None and req.gguf_mmproj is None:
+        raise EdgeError("--gguf-llm needs --gguf-mmproj (the vision encoder comes from the mmproj)")
+    if req.gguf_mmproj is None:
+        return
+    if req.checkpoint is not None:
+        raise EdgeError("give either a checkpoint directory or GGUF files, not both")
+    if "llm" in req.parts and req.gguf_llm is None:
+        raise EdgeError("exporting the LLM from GGUF needs --gguf-llm FILE (or --parts vision)")
+    for path in (req.gguf_mmproj, req.gguf_llm):
+        if path is not None and not path.is_file():
+            raise CheckpointError(f"GGUF file {path} does not exist")

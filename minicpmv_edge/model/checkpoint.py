@@ -196,6 +196,7 @@ class LazyWeights(Mapping[str, torch.Tensor]):
 
 def load_vision_encoder(ckpt: Checkpoint, preset: ModelPreset) -> VisionEncoder:
     """The fp32 reference vision encoder (tower + resampler) with the checkpoint's weights, in eval mode."""
+    checked_rules(ckpt, preset, ("vision",))  # a wrong checkpoint fails before a full-size model is allocated
     model = VisionEncoder(preset)
     model.load_state_dict(load_weights(ckpt, preset, ("vision",)), strict=True)
     return model.eval()

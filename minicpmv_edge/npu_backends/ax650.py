@@ -120,7 +120,7 @@ class Options:
     heldout_images: int | None = None  # None: every held-out image
 
 
-OPTION_KEYS = ("npu_mode", "device", "calibration_images", "heldout_images")
+OPTION_KEYS = ("npu_mode", "device", "allow_cpu_fallback", "calibration_images", "heldout_images")
 
 
 def _count(options: dict[str, str], key: str) -> int | None:

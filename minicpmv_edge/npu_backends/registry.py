@@ -46,7 +46,7 @@ BACKENDS: dict[str, BackendSpec] = {
             "ax650",
             "minicpmv_edge.npu_backends.ax650:Ax650Backend",
             "axengine",
-            ("npu_mode", "device", "calibration_images", "heldout_images"),
+            ("npu_mode", "device", "allow_cpu_fallback", "calibration_images", "heldout_images"),
         ),
     )
 }

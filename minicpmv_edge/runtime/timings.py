@@ -31,6 +31,7 @@ class Timings:
     encoder_chip: str | None = None  # chip key of its build (None: this host's CPU)
     encoder_precision: str = "fp32"
     encoder_provenance: str = "host-measured"  # host-measured | emulated | device-measured
+    decoder_backend: str = "onnxruntime-int4"  # or "llama.cpp"
     llm_provenance: str = "host-measured"
 
     @property
