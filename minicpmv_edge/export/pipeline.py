@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import multiprocessing
 import shutil
 import tempfile
@@ -26,6 +27,7 @@ from minicpmv_edge.export.sources import GgufSource, HfSource
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
 from minicpmv_edge.model.checkpoint import open_checkpoint, vision_weight_bytes
 from minicpmv_edge.model.synthetic import synthetic_bytes, write_synthetic_checkpoint
+from minicpmv_edge.numerics import meets
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
@@ -73,9 +75,10 @@ def _export_shape(src: Source, req: ExportRequest, size: int, tmp: Path, work: P
     cpu = _cpu_graphs(raw, src, req, size, tmp, inputs, expected)
     shutil.rmtree(raw.parent)
     parity = compare_onnx(tmp / rel, inputs, expected)
-    if not parity.cosine >= req.min_cosine:  # NaN fails too
+    if not meets(parity.cosine, req.min_cosine):
         raise EdgeError(
-            f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below {req.min_cosine}"
+            f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below "
+            f"{req.min_cosine}" + (" (NaN/inf outputs: broken weights)" if math.isnan(parity.cosine) else "")
         )
     entry = {
         "file": rel,
