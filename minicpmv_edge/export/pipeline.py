@@ -125,7 +125,7 @@ def _export_vision(src: Source, req: ExportRequest, tmp: Path, work: Path) -> di
     in one process each step would start from the last one's high-water mark, and the decoder export after them
     too. A spawned child per shape returns all of it to the system when it exits.
     """
-    isolate = isinstance(src, HfSource) and vision_weight_bytes(src.ckpt) >= ISOLATE_BYTES
+    isolate = isinstance(src, HfSource) and vision_weight_bytes(src.preset) >= ISOLATE_BYTES
     encoders: dict[str, Any] = {}
     cpu: dict[str, dict[str, Any]] = {}
     for size in req.shapes:

@@ -195,15 +195,9 @@ class LazyWeights(Mapping[str, torch.Tensor]):
         return len(self._rules)
 
 
-def vision_weight_bytes(ckpt: Checkpoint) -> int:
-    """Bytes the vision part takes as float32 tensors, from the safetensors headers (no data read)."""
-    total = 0
-    for shard in sorted({path for name, path in ckpt.files.items() if name.startswith(PART_PREFIXES["vision"])}):
-        with safe_open(shard, framework="pt") as f:
-            for name in f.keys():  # noqa: SIM118 (safe_open is not a dict)
-                if name.startswith(PART_PREFIXES["vision"]):
-                    total += 4 * math.prod(f.get_slice(name).get_shape())
-    return total
+def vision_weight_bytes(preset: ModelPreset) -> int:
+    """Bytes the preset's vision part takes as float32 tensors (from the tensor rules; no file is read)."""
+    return 4 * sum(math.prod(rule.shape) for rule in rules_for(preset, ("vision",)))
 
 
 def load_vision_encoder(ckpt: Checkpoint, preset: ModelPreset) -> VisionEncoder:
