@@ -59,6 +59,33 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _option(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value.strip()
+
+
+class _MergeOptions(argparse.Action):
+    """Collect repeated `--option KEY=VALUE` into one dict."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        merged = dict(getattr(namespace, self.dest) or {})
+        key, value = values
+        merged[key] = value
+        setattr(namespace, self.dest, merged)
+
+
 def _parts(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
 
@@ -174,6 +201,9 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     from minicpmv_edge.npu_backends.compile import compile_bundle
 
     options = {k: v for k, v in (("npu_mode", args.npu_mode), ("device", args.device)) if v}
+    if args.tune_trials is not None:
+        options["tune_trials"] = str(args.tune_trials)
+    options.update(args.options or {})
     req = CompileRequest(
         chip=get_chip(args.target),
         precision=args.precision,
@@ -264,7 +294,7 @@ def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) ->
     p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
     p.add_argument("--top-p", type=float, default=0.8)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--encoder", default="cpu", help="encoder backend: cpu (more with compiled NPU artifacts)")
+    p.add_argument("--encoder", default="cpu", help="encoder backend: cpu, qnn, axengine, tvm (compiled builds)")
     p.add_argument("--target", help="chip for NPU encoder backends, e.g. sm8650")
     p.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
     p.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
@@ -292,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     comp = sub.add_parser("compile", help="compile a bundle's vision encoders for an NPU (QNN HTP, AX650N, ...)")
     comp.add_argument("bundle", metavar="BUNDLE")
-    comp.add_argument("--target", required=True, help="chip, e.g. sm8650, snapdragon-8-gen-3, ax650n")
+    comp.add_argument("--target", required=True, help="chip, e.g. sm8650, ax650n, arm64-a76, adreno")
     comp.add_argument("--precision", help="qnn: w8a16 (default), w8a8, fp16; ax650n: u16 (default), u8")
     comp.add_argument("--shapes", type=_shapes, help="which exported shapes (default: all in the bundle)")
     comp.add_argument("--calibration", metavar="DIR", help="calibration images (default: calibration_data/)")
@@ -301,6 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--via", choices=["qai-hub"], help="compile and profile in the cloud on a real phone")
     comp.add_argument("--device", help='qai-hub device, e.g. "Samsung Galaxy S24 (Family)"')
     comp.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
+    comp.add_argument(
+        "--tune-trials", type=_non_negative, help="tvm CPU targets: MetaSchedule trials on this host (default 0)"
+    )
+    comp.add_argument(
+        "--option",
+        dest="options",
+        type=_option,
+        action=_MergeOptions,
+        metavar="KEY=VALUE",
+        help="backend option, repeatable (tvm: max_trials_per_task, heldout_images, timing_runs, cross_cxx)",
+    )
     comp.set_defaults(func=_cmd_compile)
 
     run = sub.add_parser("run", help="answer a question about an image with a bundle, timing every stage")

@@ -26,6 +26,7 @@ BACKENDS: dict[str, str] = {
     "qnn": "minicpmv_edge.npu_backends.qnn:QnnBackend",
     "ax650": "minicpmv_edge.npu_backends.ax650:Ax650Backend",
     "qai-hub": "minicpmv_edge.npu_backends.qai_hub:QaiHubBackend",
+    "tvm": "minicpmv_edge.npu_backends.tvm:TvmBackend",
 }
 
 

@@ -15,6 +15,7 @@ import onnxruntime as ort
 
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.runtime.timings import cpu_provenance
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,9 @@ class OnnxCpuEncoder:
     """The exported fp32 encoders on ONNX Runtime's CPU provider; one session per shape, opened on first use."""
 
     name = "cpu"
-    provenance = "host-measured"
 
     def __init__(self, bundle: Bundle, options: EncoderOptions) -> None:
+        self.provenance = cpu_provenance()
         self._bundle = bundle
         self._options = options
         self._sessions: dict[int, ort.InferenceSession] = {}
@@ -67,6 +68,7 @@ BACKENDS: dict[str, str] = {
     "cpu": "minicpmv_edge.runtime.encoders:OnnxCpuEncoder",
     "qnn": "minicpmv_edge.npu_backends.qnn_session:QnnEncoder",
     "axengine": "minicpmv_edge.npu_backends.axengine_session:AxEngineEncoder",
+    "tvm": "minicpmv_edge.npu_backends.tvm_session:TvmEncoder",
 }
 
 
