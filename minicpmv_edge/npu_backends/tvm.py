@@ -53,10 +53,15 @@ class TvmOptions:
     """Backend options (`compile --tune-trials N`, `--option key=value`); anything else is a user error."""
 
     tune_trials: int = 0  # MetaSchedule trials over all tasks; 0: reuse the build's database only (or untuned)
-    max_trials_per_task: int | None = None  # None: tune_trials (MetaSchedule's default)
+    max_trials_per_task: int | None = None  # None: the budget spread evenly over the tasks
+    tune_ops: str = ""  # comma-separated substrings of fused function names to tune (e.g. "matmul"); "": all
     heldout_images: int = 2  # images for the host-module accuracy check
     timing_runs: int = 3  # host timing of the host module vs ONNX Runtime
     cross_cxx: str = tvm_build.CROSS_CXX
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return tuple(op.strip() for op in self.tune_ops.split(",") if op.strip())
 
     @classmethod
     def parse(cls, options: dict[str, str]) -> TvmOptions:
@@ -66,8 +71,8 @@ class TvmOptions:
             name = key.replace("-", "_")
             if name not in known:
                 raise EdgeError(f"unknown tvm option {key!r}; known: {', '.join(known)}")
-            if name == "cross_cxx":
-                values[name] = str(raw)
+            if known[name].type == "str":
+                values[name] = str(raw).strip()
                 continue
             try:
                 number = int(raw)
@@ -210,9 +215,18 @@ class TvmBackend:
             mod = tvm_build.import_onnx(sources[size])
             host_mod = tvm_build.legalize(mod, host)
             if not gpu and opts.tune_trials:
-                log.info("tuning %s: %d MetaSchedule trials measured on this host", what, opts.tune_trials)
+                tasks = tvm_build.tunable_functions(host_mod, opts.ops)
+                # spread the budget over the tasks (MetaSchedule's default gives it all to the first ones)
+                per_task = opts.max_trials_per_task or max(1, -(-opts.tune_trials // max(tasks, 1)))
+                log.info(
+                    "tuning %s: %d MetaSchedule trials over %d tasks (at most %d each), measured on this host",
+                    what,
+                    opts.tune_trials,
+                    tasks,
+                    per_task,
+                )
                 t1 = time.perf_counter()
-                tvm_build.tune(host_mod, host, tuning_dir, opts.tune_trials, opts.max_trials_per_task)
+                tvm_build.tune(host_mod, host, tuning_dir, opts.tune_trials, per_task, opts.ops)
                 tune_s += time.perf_counter() - t1
                 log.info("tuned %s in %.0f s (%d records)", what, tune_s, tvm_build.database_records(tuning_dir))
             host_sched = tvm_build.apply_database(host_mod, host, tuning_dir)
@@ -327,6 +341,7 @@ class TvmBackend:
             tuning = {
                 "trials_this_compile": opts.tune_trials,
                 "max_trials_per_task": opts.max_trials_per_task,
+                "tuned_ops": list(opts.ops) or "all",
                 "tune_s": round(tune_s, 1),
                 "tune_s_provenance": "host-measured",
                 "records_before": records_before,

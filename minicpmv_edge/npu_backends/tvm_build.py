@@ -78,9 +78,18 @@ BUILD_TIMEOUT_S = 300
 RUN_TIMEOUT_S = 120
 
 
-def tune(mod: Any, target: dict[str, Any], work_dir: Path, trials: int, per_task: int | None, seed: int = 0) -> None:
-    """MetaSchedule over every fused TIR function of `mod`, measuring on this host; records go to `work_dir`'s
-    JSON database (`database_workload.json`, `database_tuning_record.json`), whose earlier records seed the search."""
+def tune(
+    mod: Any,
+    target: dict[str, Any],
+    work_dir: Path,
+    trials: int,
+    per_task: int | None,
+    ops: tuple[str, ...] = (),
+    seed: int = 0,
+) -> None:
+    """MetaSchedule over the fused TIR functions of `mod` (those whose name contains one of `ops`; all if empty),
+    measuring on this host; records go to `work_dir`'s JSON database (`database_workload.json`,
+    `database_tuning_record.json`), whose earlier records seed the search."""
     tvm = require_tvm()
     from tvm.s_tir import meta_schedule as ms
 
@@ -91,12 +100,21 @@ def tune(mod: Any, target: dict[str, Any], work_dir: Path, trials: int, per_task
         work_dir=str(work_dir),
         max_trials_global=trials,
         max_trials_per_task=per_task,
-        num_trials_per_iter=min(64, max(trials, 1)),
+        op_names=list(ops) or None,
+        num_trials_per_iter=min(64, max(per_task or trials, 1)),
         builder=ms.builder.LocalBuilder(timeout_sec=BUILD_TIMEOUT_S),
         runner=ms.runner.LocalRunner(timeout_sec=RUN_TIMEOUT_S),
         seed=seed,
     )
     shutil.rmtree(work_dir / "logs", ignore_errors=True)  # per-task logs: megabytes of text, not needed to rebuild
+
+
+def tunable_functions(mod: Any, ops: tuple[str, ...] = ()) -> int:
+    """How many fused TIR functions of `mod` MetaSchedule would tune (names containing one of `ops`; all if empty)."""
+    from tvm import tirx
+
+    names = [gv.name_hint for gv, f in mod.functions.items() if isinstance(f, tirx.PrimFunc)]
+    return sum(1 for n in names if not ops or any(op in n for op in ops))
 
 
 def database_records(work_dir: Path) -> int:
