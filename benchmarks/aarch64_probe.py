@@ -2,7 +2,7 @@
 
 Runs unchanged on the x86_64 host and, under scripts/aarch64_harness.py, on emulated aarch64 (no torch there).
 
-    python benchmarks/aarch64_probe.py BUNDLE IMAGE OUT.npy [--encoder cpu|tvm] [--target arm64-a76]
+    python benchmarks/aarch64_probe.py BUNDLE IMAGE OUT.npy [--target arm64-a76]
 Prints one JSON line: token ids, answer, the encoder's provenance and the machine.
 """
 
@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 
-from minicpmv_edge.runtime.encoders import EncoderOptions
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.pipeline import Pipeline
 from minicpmv_edge.runtime.preprocess import preprocess
@@ -30,12 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("bundle")
     parser.add_argument("image")
     parser.add_argument("out", help="where to save the encoder output [Q, D] float32 (.npy)")
-    parser.add_argument("--encoder", default="cpu")
-    parser.add_argument("--target")
+    parser.add_argument("--target", help="chip whose build encodes (default: ONNX Runtime on the CPU)")
     parser.add_argument("--max-new-tokens", type=int, default=16)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    pipe = Pipeline(args.bundle, encoder=args.encoder, encoder_options=EncoderOptions(target=args.target))
+    pipe = Pipeline(args.bundle, target=args.target)
     result = pipe.generate(args.image, PROMPT, mode=MODE, max_new_tokens=args.max_new_tokens)
     pixel_values = preprocess(load_image(args.image), MODE).inputs[0].pixel_values
     np.save(args.out, pipe.encoder.encode(pixel_values))

@@ -5,7 +5,7 @@ this checks the aarch64 library, not its speed), then runs, side by side:
   1. `minicpmv-edge run BUNDLE --image ... --json` on the host and under scripts/aarch64_harness.py (QEMU user mode,
      Debian arm64 Python 3.11, the runtime's aarch64 wheels, no torch): answers must match;
   2. benchmarks/aarch64_probe.py on both with the ONNX Runtime encoder: token ids equal, encoder cosine >= 0.9999;
-  3. the probe with `--encoder tvm --target arm64-a76`: on the host it loads encoder_280.host.so, under the harness
+  3. the probe with `--target arm64-a76` (the tvm build): on the host it loads encoder_280.host.so, under the harness
      the cross-compiled encoder_280.aarch64.so with TVM's aarch64 runtime (apache-tvm's aarch64 wheel); both are
      compared with the host's ONNX Runtime output (cosine >= 0.9999) and token ids.
 Wall times: the sysroot build from an empty cache ("cold": apt + pip downloads; pip's own wheel cache may be warm)
@@ -102,7 +102,7 @@ def main() -> int:
         for side in ("host", "emulated"):
             for encoder in ("cpu", "tvm"):
                 out = work / f"{side}-{encoder}.npy"
-                argv = [str(PROBE), str(bundle), str(IMAGE), str(out), "--encoder", encoder]
+                argv = [str(PROBE), str(bundle), str(IMAGE), str(out)]
                 argv += ["--target", TVM_CHIP] if encoder == "tvm" else []
                 if side == "host":
                     proc, took = _timed([sys.executable, *argv])

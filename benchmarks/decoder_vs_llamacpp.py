@@ -98,101 +98,12 @@ def _summary(values: list[float]) -> dict[str, float]:
 # llama.cpp worker (runs in the bench venv)
 
 
-class _Llama:
-    """llama-cpp-python's low-level API: one model + context, batches of token ids or raw embeddings."""
+def _llama_model_class() -> Any:
+    """The package's llama.cpp wrapper (numpy + llama_cpp only), importable from the bench venv too."""
+    sys.path.insert(0, str(HERE.parent))
+    from minicpmv_edge.runtime.llamacpp_model import LlamaCppModel
 
-    def __init__(self, gguf: Path, threads: int, n_ctx: int) -> None:
-        import llama_cpp as lc
-
-        self.lc = lc
-        lc.llama_backend_init()
-        self._silence()
-        mparams = lc.llama_model_default_params()
-        self.model = lc.llama_model_load_from_file(str(gguf).encode(), mparams)
-        if not self.model:
-            raise RuntimeError(f"llama.cpp could not load {gguf}")
-        cparams = lc.llama_context_default_params()
-        cparams.n_ctx = n_ctx
-        cparams.n_batch = 512
-        cparams.n_ubatch = 512
-        cparams.n_threads = threads
-        cparams.n_threads_batch = threads
-        cparams.no_perf = True
-        self.ctx = lc.llama_init_from_model(self.model, cparams)
-        if not self.ctx:
-            raise RuntimeError("llama.cpp could not create a context")
-        self.n_embd = lc.llama_model_n_embd(self.model)
-        self.n_vocab = lc.llama_vocab_n_tokens(lc.llama_model_get_vocab(self.model))
-        self.n_pos = 0
-        self.context = {
-            "n_ctx": n_ctx,
-            "n_batch": 512,
-            "n_ubatch": 512,
-            "threads": threads,
-            "flash_attn": str(getattr(cparams, "flash_attn_type", getattr(cparams, "flash_attn", "?"))),
-            "type_k": int(cparams.type_k),
-            "type_v": int(cparams.type_v),
-        }
-
-    def _silence(self) -> None:
-        lc = self.lc
-        if os.environ.get("BENCH_LLAMA_VERBOSE"):
-            return
-
-        @lc.llama_log_callback
-        def _quiet(level, text, user_data):
-            return None
-
-        self._log_cb = _quiet  # keep a reference: llama.cpp calls it for the whole process lifetime
-        lc.llama_log_set(self._log_cb, None)
-
-    def reset(self) -> None:
-        self.lc.llama_memory_clear(self.lc.llama_get_memory(self.ctx), True)
-        self.n_pos = 0
-
-    def _decode(self, *, ids: np.ndarray | None = None, embeds: np.ndarray | None = None) -> np.ndarray:
-        """Append ids `[n]` or embeddings `[n, H]`; logits of the last position as float32 `[V]`."""
-        import ctypes
-
-        lc = self.lc
-        n = len(ids) if ids is not None else embeds.shape[0]
-        batch = lc.llama_batch_init(n, self.n_embd if embeds is not None else 0, 1)
-        try:
-            if embeds is not None:
-                flat = np.ascontiguousarray(embeds, dtype=np.float32)
-                ctypes.memmove(batch.embd, flat.ctypes.data, flat.nbytes)
-            for i in range(n):
-                if ids is not None:
-                    batch.token[i] = int(ids[i])
-                batch.pos[i] = self.n_pos + i
-                batch.n_seq_id[i] = 1
-                batch.seq_id[i][0] = 0
-                batch.logits[i] = i == n - 1
-            batch.n_tokens = n
-            rc = lc.llama_decode(self.ctx, batch)
-            if rc != 0:
-                raise RuntimeError(f"llama_decode returned {rc}")
-        finally:
-            lc.llama_batch_free(batch)
-        self.n_pos += n
-        ptr = lc.llama_get_logits_ith(self.ctx, -1)
-        return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).copy()
-
-    def prefill(self, before: np.ndarray, image: np.ndarray, after: np.ndarray) -> np.ndarray:
-        self._decode(ids=before)
-        self._decode(embeds=image)
-        return self._decode(ids=after)
-
-    def logits_for_ids(self, ids: np.ndarray) -> np.ndarray:
-        self.reset()
-        return self._decode(ids=ids)
-
-    def logits_for_embeds(self, embeds: np.ndarray) -> np.ndarray:
-        self.reset()
-        return self._decode(embeds=embeds)
-
-    def step(self, token: int) -> np.ndarray:
-        return self._decode(ids=np.array([token]))
+    return LlamaCppModel
 
 
 def _time_side(side: Any, inputs: dict[str, np.ndarray], *, prefills: int, decode_tokens: int, warm: int) -> dict:
@@ -225,11 +136,35 @@ def _time_side(side: Any, inputs: dict[str, np.ndarray], *, prefills: int, decod
     }
 
 
-class _LlamaSide(_Llama):
+class _LlamaSide:
+    """llama.cpp side: one model + context; id and raw-embedding batches (never both in one llama.cpp batch)."""
+
+    def __init__(self, gguf: Path, threads: int, n_ctx: int) -> None:
+        if os.environ.get("BENCH_LLAMA_VERBOSE"):
+            logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)  # llama.cpp's own log lines
+        self.model = _llama_model_class()(gguf, n_ctx, threads)
+        self.context = self.model.context
+
+    def reset(self) -> None:
+        self.model.reset()
+
     def prefill_inputs(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         # llama.cpp multiplies raw input embeddings by embedding_scale like token embeddings (checked by the tiny
         # check); MiniCPM-V splices image embeddings unscaled, so they are passed pre-divided: same function.
-        return self.prefill(inputs["ids_before"], inputs["image_for_llamacpp"], inputs["ids_after"])
+        self.model.decode(ids=inputs["ids_before"])
+        self.model.decode(embeds=inputs["image_for_llamacpp"])
+        return self.model.decode(ids=inputs["ids_after"])
+
+    def logits_for_ids(self, ids: np.ndarray) -> np.ndarray:
+        self.reset()
+        return self.model.decode(ids=ids)
+
+    def logits_for_embeds(self, embeds: np.ndarray) -> np.ndarray:
+        self.reset()
+        return self.model.decode(embeds=embeds)
+
+    def step(self, token: int) -> np.ndarray:
+        return self.model.decode(ids=np.array([token]))
 
 
 def llamacpp_worker(args: argparse.Namespace) -> dict[str, Any]:

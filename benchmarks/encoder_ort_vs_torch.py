@@ -25,7 +25,8 @@ import torch
 
 from minicpmv_edge.bench.graph_cost import graph_cost
 from minicpmv_edge.bench.machine import cpu_model
-from minicpmv_edge.export.pipeline import ExportRequest, export_bundle
+from minicpmv_edge.export.pipeline import export_bundle
+from minicpmv_edge.export.request import ExportRequest
 from minicpmv_edge.export.static_encoder import StaticVisionEncoder
 from minicpmv_edge.model.checkpoint import load_vision_encoder, open_checkpoint
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint

@@ -4,9 +4,9 @@ Synthetic weights (unless --checkpoint), exported with `ExportRequest(parts=("vi
 `qnn` backend (w8a16 by default). Per shape it records:
   - compile time (quantization + HTP context preparation) and context binary size: host-measured;
   - cosine / max-abs vs fp32 ONNX Runtime on held-out images, run by the QNN HTP emulator: emulated (target >= 0.99);
-  - the device latency: ESTIMATED, never measured here (no phone). Two estimates from the graph's FLOPs
-    (`graph_cost`): (a) the chip's NPU peak with stated derating assumptions, (b) the effective throughput Qualcomm
-    AI Hub measured for ViT-B/16 on a Galaxy S24 (published perf.yaml), scaled by FLOPs.
+  - the device latency: ESTIMATED, never measured here (no phone), by the SDK's one estimate method
+    (`minicpmv_edge.bench.estimate`: the graph's FLOPs over the effective throughput AI Hub measured for ViT-B/16 on
+    the chip's phone, with the weights' DRAM traffic as a floor; its assumptions go into the JSON).
 Each shape compiles in a child process, so its peak RSS is measured on its own. The HTP emulator is slow (it emulates
 fixed-point HTP arithmetic on the host CPU): keep --heldout-images small on a full-size encoder.
 
@@ -25,22 +25,12 @@ import resource
 import tempfile
 import time
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from minicpmv_edge.versions import tool_versions
 
-# Assumptions for the ESTIMATED device latency (no phone here). Qualcomm publishes no TOPS figure for the 8 Gen 3
-# HTP itself (only "+98% AI performance vs 8 Gen 2"); 45 TOPS INT8 is the commonly quoted third-party figure.
-NPU_PEAK_TOPS_INT8 = {
-    "sm8650": (45.0, "third-party spec listings (e.g. runlocalai.co/hardware/snapdragon-8-gen-3): 45 TOPS INT8"),
-}
-A16_RATE = 0.5  # 16-bit activations x 8-bit weights: assumed half the INT8 MAC rate
-UTILIZATION = 0.3  # assumed sustained fraction of peak for a ViT (attention, LayerNorm and softmax do not run at peak)
-# Qualcomm AI Hub perf.yaml (qai-hub-models, models/vit): ViT-B/16 224x224 float, Samsung Galaxy S24, qnn_dlc 7.671 ms.
-# ViT-B/16 at 224 is 17.56 GMACs = 35.1 GFLOP, i.e. 4.58 TFLOP/s effective on that phone's HTP (fp16).
-ANCHOR = {"model": "ViT-B/16 224 float", "device": "Samsung Galaxy S24", "ms": 7.671, "gflop": 35.1}
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _peak_rss_mb() -> float:
@@ -48,7 +38,8 @@ def _peak_rss_mb() -> float:
 
 
 def _export(preset_name: str, checkpoint: str | None, shapes: tuple[int, ...], work: str, out: mp.Queue) -> None:
-    from minicpmv_edge.export.pipeline import ExportRequest, export_bundle
+    from minicpmv_edge.export.pipeline import export_bundle
+    from minicpmv_edge.export.request import ExportRequest
     from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
     from minicpmv_edge.presets import get_preset
 
@@ -89,38 +80,20 @@ def _in_child(target, *args) -> dict[str, Any]:
     return result
 
 
-def estimates(flops: float, target: str) -> dict[str, Any]:
-    """ESTIMATED HTP latency of one encoder run from its FLOPs, under the stated assumptions."""
-    tops, source = NPU_PEAK_TOPS_INT8[target]
-    effective = tops * 1e12 * A16_RATE * UTILIZATION
-    anchor_flops_s = ANCHOR["gflop"] * 1e9 / (ANCHOR["ms"] / 1000)
+def estimates(flops: float, weight_bytes: int, size: int, target: str) -> dict[str, Any]:
+    """ESTIMATED device latency of one encoder run, by the SDK's one estimate method (`bench.estimate`)."""
+    from minicpmv_edge.bench.estimate import EncoderCost, estimate
+    from minicpmv_edge.npu_backends.chips import get_chip
+
+    est = estimate({size: EncoderCost(size, flops, weight_bytes)}, None, [get_chip(target)], preset="", mode=None,
+                   shapes_per_image=None)  # fmt: skip
+    seconds = est.chips[0]["encode_s"].get(str(size))
     return {
         "provenance": "estimated",
-        "from_peak_ms": round(flops / effective * 1000, 1),
-        "from_peak_assumptions": {
-            "npu_peak_tops_int8": tops,
-            "source": source,
-            "a16_rate_vs_int8": A16_RATE,
-            "utilization": UTILIZATION,
-            "effective_tflops": round(effective / 1e12, 2),
-        },
-        "from_ai_hub_vit_ms": round(flops / anchor_flops_s * 1000, 1),
-        "from_ai_hub_vit_assumptions": {
-            **ANCHOR,
-            "effective_tflops": round(anchor_flops_s / 1e12, 2),
-            "note": "float (fp16) ViT measured by AI Hub; w8a16 assumed no slower; scaled by FLOPs only",
-        },
+        "ms": round(seconds * 1000, 1) if seconds is not None else None,
+        "notes": est.chips[0]["notes"],
+        "assumptions": est.assumptions,
     }
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("onnxruntime", "onnxruntime-qnn", "onnx", "torch"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "absent"
-    return out
 
 
 def main() -> None:
@@ -128,7 +101,7 @@ def main() -> None:
     parser.add_argument("--model", default="minicpm-v-2")
     parser.add_argument("--checkpoint", help="HF checkpoint dir (default: synthetic weights)")
     parser.add_argument("--shapes", default="280,448")
-    parser.add_argument("--target", default="sm8650", choices=sorted(NPU_PEAK_TOPS_INT8))
+    parser.add_argument("--target", default="sm8650", help="a Snapdragon chip key, e.g. sm8650")
     parser.add_argument("--precision", default="w8a16")
     parser.add_argument("--heldout-images", type=int, default=2, help="images run on the (slow) HTP emulator")
     parser.add_argument("--calibration-images", type=int, default=16)
@@ -160,7 +133,7 @@ def main() -> None:
                 "fp32_weight_mb": round(cost.weight_bytes / 2**20, 1),
                 "compile_process_peak_rss_mb": round(got["peak_rss_mb"]),
                 "compile_process_wall_s": round(got["wall_s"], 1),
-                "estimated_latency": estimates(cost.flops, args.target),
+                "estimated_latency": estimates(cost.flops, cost.weight_bytes, size, args.target),
             }
             if "error" in got:
                 row["error"] = got["error"]
@@ -182,7 +155,7 @@ def main() -> None:
                         "heldout_images": acc["heldout_images"],
                         "per_image_cosine": acc["per_image_cosine"],
                         "accuracy_provenance": acc["provenance"],
-                        "emulator_s_per_image": acc["emulator_s_per_image"],
+                        "emulator_s_per_image": acc["seconds_per_image"],
                         "meets_target_0_99": acc["cosine"] >= 0.99,
                         "qnn_sdk": got["report"]["htp"]["qnn_sdk"],
                     }
@@ -199,7 +172,7 @@ def main() -> None:
         "precision": args.precision,
         "calibration_images": args.calibration_images,
         "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()},
-        "versions": _versions(),
+        "versions": tool_versions("onnxruntime", "onnxruntime-qnn", "onnx", "torch"),
         "export": (
             {"reused_bundle": args.bundle}
             if args.bundle
@@ -213,14 +186,14 @@ def main() -> None:
         "rows": rows,
     }
     print(f"\n{args.model} vision encoder ({result['weights']} weights) -> QNN {args.precision} for {args.target}")
-    print(f"{'shape':>5} {'GFLOP':>7} {'compile s':>9} {'bin MiB':>7} {'cosine':>9} {'imgs':>4} {'est. ms':>13}")
+    print(f"{'shape':>5} {'GFLOP':>7} {'compile s':>9} {'bin MiB':>7} {'cosine':>9} {'imgs':>4} {'est. ms':>8}")
     for r in rows:
         est = r["estimated_latency"]
         cos = f"{r['cosine']:.5f}" if "cosine" in r else "error"
         print(
             f"{r['shape']:>5} {r['gflop']:>7.1f} {r.get('compile_s', float('nan')):>9.1f} "
             f"{r.get('context_binary_mib', float('nan')):>7.1f} {cos:>9} {r.get('heldout_images', 0):>4} "
-            f"{est['from_ai_hub_vit_ms']:>5.0f}-{est['from_peak_ms']:<5.0f}(est.)"
+            f"{est['ms'] if est['ms'] is not None else 'n/a':>8}"
         )
     print("compile: host-measured; cosine: emulated HTP vs fp32; latency: ESTIMATED from FLOPs (no phone)")
     RESULTS.mkdir(parents=True, exist_ok=True)

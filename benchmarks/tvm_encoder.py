@@ -35,10 +35,12 @@ from minicpmv_edge.bench.machine import machine_info
 from minicpmv_edge.cli import main as cli
 from minicpmv_edge.npu_backends.chips import TVM_CHIPS
 from minicpmv_edge.numerics import cosine
+from minicpmv_edge.runtime.bundle_view import Bundle
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZE = 280
 CHIP = "arm64-a76"
+BUILD = f"tvm-{CHIP}-fp32"
 FULL_SIZE_GFLOP_280 = 348.6  # MiniCPM-V 2.0 encoder at 280 (graph_cost; encoder_ort_vs_torch-2026-11-21.json)
 # Assumed sustained fraction of peak FP32 for the full-size encoder (not measured: no board here). CPUs: tuned
 # MetaSchedule GEMMs on NEON typically sustain a third of peak or less once attention, softmax and LayerNorm are
@@ -48,12 +50,19 @@ UTILISATION = {"llvm": 0.3, "opencl": 0.15}
 
 def _compile(bundle: Path, trials: int, ops: str) -> dict[str, Any]:
     argv = ["-q", "compile", str(bundle), "--target", CHIP, "--shapes", str(SIZE), "--tune-trials", str(trials)]
-    argv += ["--option", "timing_runs=1", "--option", "heldout_images=1"]
     if ops:
-        argv += ["--option", f"tune_ops={ops}"]
+        argv += ["--tune-ops", ops]
     if cli(argv) != 0:
         raise SystemExit(f"compile with {trials} trials failed")
-    return json.loads((bundle / "compiled" / f"tvm-{CHIP}-fp32" / "report.json").read_text())
+    return json.loads(_build_dir(bundle).joinpath("report.json").read_text())
+
+
+def _build_dir(bundle: Path) -> Path:
+    return Bundle.open(bundle, verify=False).path(Bundle.open(bundle, verify=False).manifest.compiled[BUILD].dir)
+
+
+def _host_library(bundle: Path) -> Path:
+    return _build_dir(bundle) / f"encoder_{SIZE}.host.so"
 
 
 def _time(runs: dict[str, Any], x: np.ndarray, rounds: int) -> dict[str, float]:
@@ -109,18 +118,18 @@ def main() -> int:
         if cli([*export, "--shapes", str(SIZE), "--out", str(bundle)]) != 0:
             raise SystemExit("export failed")
         onnx_path = bundle / "vision" / f"encoder_{SIZE}.onnx"
-        build = bundle / "compiled" / f"tvm-{CHIP}-fp32"
+        tuned_bundle = work / "tuned"
+        shutil.copytree(bundle, tuned_bundle)  # tuned from an empty database: the budget is all the tuning there is
         untuned = _compile(bundle, 0, "")
-        shutil.copyfile(build / f"encoder_{SIZE}.host.so", work / "untuned.so")
-        shutil.rmtree(build)  # tune from an empty database: the budget below is all the tuning there is
-        tuned = _compile(bundle, args.tune_trials, args.tune_ops)
+        tuned = _compile(tuned_bundle, args.tune_trials, args.tune_ops)
         opts = ort.SessionOptions()
         if args.threads:
             opts.intra_op_num_threads = args.threads
         session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        libraries = {"tvm_untuned": bundle, "tvm_tuned": tuned_bundle}
         vms = {
-            name: VirtualMachine(tvm.runtime.load_module(str(path)), tvm.cpu())
-            for name, path in (("tvm_untuned", work / "untuned.so"), ("tvm_tuned", build / f"encoder_{SIZE}.host.so"))
+            name: VirtualMachine(tvm.runtime.load_module(str(_host_library(b))), tvm.cpu())
+            for name, b in libraries.items()
         }
         x = np.random.default_rng(0).uniform(-1, 1, (1, 3, SIZE, SIZE)).astype(np.float32)
         runs = {

@@ -19,3 +19,13 @@ class CheckpointError(EdgeError):
 
 class BundleError(EdgeError):
     """The bundle directory is missing files, or a file no longer matches its manifest hash."""
+
+
+def first_line(err: BaseException, limit: int = 300) -> str:
+    """The first meaningful line of an exception's text (tools wrap theirs in boxes and tracebacks), for a one-line
+    error; the exception's type name when it has no text."""
+    for line in str(err).splitlines():
+        text = line.strip(" |│┌┐└┘─")
+        if text:
+            return text[:limit]
+    return type(err).__name__

@@ -1,6 +1,6 @@
 """Model presets: every MiniCPM-V version as the same dataclass shape.
 
-Numbers come from the official HF configs (see `docs/` in the shared reference, `minicpmv-reference.md` §1).
+Numbers come from the official HF configs (`docs/reference/minicpmv-reference.md` §1).
 `tiny` is the 2.0 architecture at toy width, for tests and the demo. Code never branches on a preset's name, only
 on the fields below, so a new version is a new preset, not new code paths.
 """
@@ -17,6 +17,11 @@ PositionKind = Literal["interpolated", "bucketized-2d", "bucketized-1d"]
 TensorNaming = Literal["timm", "hf"]
 LLMArch = Literal["minicpm", "llama", "qwen2"]
 PromptStyle = Literal["minicpm-v2", "llama3", "chatml"]
+
+
+# The encoder's input spec, declared once: float32 [1,3,S,S] NCHW RGB in [-1,1] -> float32 [1,Q,D] image embeddings
+ENCODER_INPUT = "pixel_values"
+ENCODER_OUTPUT = "image_embeds"
 
 
 @dataclass(frozen=True)

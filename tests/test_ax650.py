@@ -24,93 +24,82 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from cli_helpers import CliRun, assert_one_line_error, run_main
+from conftest import NO_PULSAR2, SMALL_CALIBRATION, SMALL_HELDOUT, SessionBuilds, copy_bundle
 from onnx import TensorProto, helper
-from test_cli import assert_one_line_error
 
-from minicpmv_edge.bundle import file_record, read_manifest, write_manifest
+from minicpmv_edge.bundle import file_record, read_manifest, with_files, write_manifest
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.export.pipeline import SAMPLE_IMAGE
 from minicpmv_edge.export.static_graph import static_problems
+from minicpmv_edge.manifest import Build
 from minicpmv_edge.npu_backends import ax650, ax_run_model
 from minicpmv_edge.npu_backends.ax650_ops import check_model
 from minicpmv_edge.npu_backends.base import CompileRequest
 from minicpmv_edge.npu_backends.chips import get_chip
 from minicpmv_edge.npu_backends.compile import compile_bundle
 from minicpmv_edge.runtime.bundle_view import Bundle
-from minicpmv_edge.runtime.encoders import EncoderOptions, open_encoder
+from minicpmv_edge.runtime.encoders import open_encoder
 
 SAMPLES = Path(__file__).parent / "data" / "ax_run_model"
 SCHEMA = json.loads(ax650.SCHEMA_PATH.read_text())
 FAST = {"calibration_images": "6", "heldout_images": "2"}
-NO_PULSAR2 = {ax650.PULSAR2_SWITCH: "off"}
-
-
-def run_cli_env(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "minicpmv_edge", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def copy_bundle(src: Path, dst: Path) -> Path:
-    """Compiling rewrites the manifest, and `tiny_bundle` is shared by the whole session."""
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("compiled"))
-    manifest = read_manifest(dst)
-    manifest.pop("compiled", None)
-    manifest["files"] = [r for r in manifest["files"] if not r["path"].startswith("compiled/")]
-    write_manifest(dst, manifest)
-    return dst
 
 
 def ax_request(**kw) -> CompileRequest:
     return CompileRequest(chip=get_chip("ax650n"), **kw)
 
 
+def run_no_pulsar2(*args: object) -> CliRun:
+    with mock.patch.dict(os.environ, NO_PULSAR2):
+        return run_main(*args)
+
+
 @pytest.fixture(scope="module")
 def ax_bundle(tiny_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_bundle(tiny_bundle, tmp_path_factory.mktemp("ax650") / "tiny")
-
-
-@pytest.fixture(scope="module")
-def compiled(ax_bundle: Path) -> subprocess.CompletedProcess:
-    """`compile --target ax650n --precision u16` through the CLI: both shapes, the repo's calibration set."""
-    return run_cli_env("compile", str(ax_bundle), "--target", "ax650n", "--precision", "u16", env=NO_PULSAR2)
+    """A private copy of the tiny bundle without builds, for the compiles this module makes itself."""
+    return copy_bundle(tiny_bundle, tmp_path_factory.mktemp("ax650") / "tiny", builds=False)
 
 
 @pytest.fixture
-def folder(compiled: subprocess.CompletedProcess, ax_bundle: Path) -> Path:
-    assert compiled.returncode == 0, compiled.stderr
-    return ax_bundle / "compiled" / "ax650n-u16"
+def build(compiled_bundle: Path) -> Build:
+    """The session's ax650n u16 build: `compile --target ax650n --calibration <4 + 2 images>` through the CLI."""
+    return Bundle.open(compiled_bundle, verify=False).build_for("ax650n")
+
+
+@pytest.fixture
+def folder(compiled_bundle: Path, build: Build) -> Path:
+    return compiled_bundle / build.dir
 
 
 # ------------------------------------------------------------------------------------------------ compile
 
 
-def test_cli_compile_writes_every_pulsar2_input(compiled: subprocess.CompletedProcess, folder: Path) -> None:
+def test_cli_compile_writes_every_pulsar2_input(session_builds: SessionBuilds, build: Build, folder: Path) -> None:
     names = {"build.sh", "report.json"} | {f"{k}_{s}.{e}" for s in (280, 448) for k, e in
              (("encoder", "onnx"), ("pulsar2", "json"), ("calib", "tar"))}  # fmt: skip
-    assert names <= {p.name for p in folder.iterdir()}
+    assert names == {p.name for p in folder.iterdir()} == set(build.files)
     assert not list(folder.glob("*.axmodel"))  # nothing was built, and nothing claims it was
+    assert (build.backend, build.chip, build.precision) == ("ax650", "ax650n", "u16")
+    assert build.runtime is None and build.encoders == {}  # nothing a runtime can load until Pulsar2 ran
     report = json.loads((folder / "report.json").read_text())
     assert report["backend"] == "ax650" and report["npu_mode"] == "NPU3" and report["axmodels_built"] is False
     assert report["pulsar2"] == {"found": None, "ran": False, "output_dirs": []}
-    assert any("./build.sh" in step and str(folder) in step for step in report["next_steps"])
-    assert "next: on a machine with Pulsar2" in compiled.stdout
+    # the folder's final name is chosen when the build is committed: the step says how to find it
+    root = folder.parent.parent
+    assert any("./build.sh" in step and f"minicpmv-edge inspect {root}" in step for step in report["next_steps"])
+    cli = session_builds.runs["ax650n"]
+    assert "build ax650n-u16 (ax650, u16) for " in cli.out and "next: on a machine with Pulsar2" in cli.out
     for size in ("280", "448"):
         acc = report["summary"][size]
         assert acc["provenance"] == "emulated" and acc["axmodel"] is None
-        assert acc["simulated_cosine"] >= 0.99, acc  # u16 default threshold
-        assert acc["heldout_images"] == 14 and acc["calibration_images"] == 45
+        assert 0.99 <= acc["simulated_cosine"] <= 1.0, acc  # u16 default threshold
+        assert acc["heldout_images"] == SMALL_HELDOUT and acc["calibration_images"] == SMALL_CALIBRATION
         assert "u16 activations" in acc["method"] and "MinMax" in acc["method"]
         assert report["op_check"][size]["violations"] == []
-    manifest = json.loads((folder.parent.parent / "manifest.json").read_text())
-    assert manifest["compiled"]["ax650n-u16"]["summary"]["280"]["simulated_cosine"] >= 0.99
-    recorded = {r["path"] for r in manifest["files"]}
-    assert {f"compiled/ax650n-u16/{n}" for n in names} <= recorded
+    assert build.summary == report["summary"]
+    recorded = {r.path for r in read_manifest(folder.parent.parent).files}
+    assert {f"{build.dir}/{n}" for n in names} <= recorded
     Bundle.open(folder.parent.parent)  # every recorded hash matches
 
 
@@ -135,7 +124,7 @@ def test_config_is_valid_and_names_the_real_tar(folder: Path, size: int) -> None
 
     with tarfile.open(folder / qin["calibration_dataset"]) as tar:
         members = tar.getmembers()
-        assert len(members) == qin["calibration_size"] == 45
+        assert len(members) == qin["calibration_size"] == SMALL_CALIBRATION
         for member in members:
             assert member.name.endswith(".npy") and "/" not in member.name
             array = np.load(io.BytesIO(tar.extractfile(member).read()))
@@ -144,14 +133,15 @@ def test_config_is_valid_and_names_the_real_tar(folder: Path, size: int) -> None
 
 
 @pytest.mark.parametrize("size", [280, 448])
-def test_onnx_is_static_op_checked_and_unchanged(folder: Path, ax_bundle: Path, size: int) -> None:
+def test_onnx_is_static_op_checked_and_unchanged(folder: Path, compiled_bundle: Path, size: int) -> None:
     graph = onnx.load(str(folder / f"encoder_{size}.onnx"))
     assert static_problems(graph) == [] and check_model(graph) == []
     dims = [d.dim_value for d in graph.graph.input[0].type.tensor_type.shape.dim]
     assert dims == [1, 3, size, size] and graph.opset_import[0].version >= 11
     x = np.random.default_rng(0).uniform(-1, 1, (1, 3, size, size)).astype(np.float32)
     ours = ort.InferenceSession(str(folder / f"encoder_{size}.onnx")).run(None, {"pixel_values": x})[0]
-    src = ort.InferenceSession(str(ax_bundle / "vision" / f"encoder_{size}.onnx")).run(None, {"pixel_values": x})[0]
+    source = compiled_bundle / "vision" / f"encoder_{size}.onnx"
+    src = ort.InferenceSession(str(source)).run(None, {"pixel_values": x})[0]
     np.testing.assert_allclose(ours, src, atol=1e-5)
 
 
@@ -239,34 +229,39 @@ def test_compile_runs_pulsar2_when_present(ax_bundle: Path, tmp_path: Path, monk
     fake = _fake_pulsar2(tmp_path / "bin")
     monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
     monkeypatch.delenv(ax650.PULSAR2_SWITCH, raising=False)
-    name, result = compile_bundle(bundle, ax_request(shapes=(280,), options=dict(FAST)))
-    assert name == "ax650n-u16"
+    build, result = compile_bundle(bundle, ax_request(shapes=(280,), options=dict(FAST)))
+    assert build.name == "ax650n-u16"
     report = result.report
     assert report["axmodels_built"] is True and report["pulsar2"]["found"] == f"native: {fake}"
     assert report["summary"]["280"]["axmodel"] == "encoder_280.axmodel"
     assert not any("./build.sh" in s for s in report["next_steps"])
     assert {"encoder_280.axmodel", "build.log"} <= set(result.files)
-    manifest = Bundle.open(bundle).manifest  # the axmodel is hashed in the manifest
-    assert "compiled/ax650n-u16/encoder_280.axmodel" in {r["path"] for r in manifest["files"]}
+    # the axmodel is what the axengine session loads, and it is hashed in the manifest
+    assert build.runtime == "axengine" and build.encoders[280].file == f"{build.dir}/encoder_280.axmodel"
+    manifest = Bundle.open(bundle).manifest
+    assert manifest.compiled["ax650n-u16"] == build
+    assert f"{build.dir}/encoder_280.axmodel" in {r.path for r in manifest.files}
 
     _fake_pulsar2(tmp_path / "bin", fail=True)
     with pytest.raises(EdgeError, match=r"pulsar2 build failed \(exit 3\).*full log: "):
         compile_bundle(bundle, ax_request(shapes=(280,), options=dict(FAST)))
-    assert (bundle / "compiled" / name / "encoder_280.axmodel").is_file()  # the good build was kept
+    assert (bundle / build.dir / "encoder_280.axmodel").is_file()  # the good build was kept
+    assert Bundle.open(bundle).manifest.compiled["ax650n-u16"] == build
+    assert sorted(p.name for p in (bundle / "compiled").iterdir()) == [Path(build.dir).name]  # no leftovers
 
 
 def test_u8_emulation_and_threshold(ax_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ax650.PULSAR2_SWITCH, "off")
     monkeypatch.setattr(ax650, "INLINE_LIMIT_BYTES", 0)  # take the >2 GB path: weights as external data
     bundle = copy_bundle(ax_bundle, tmp_path / "b")
-    name, result = compile_bundle(bundle, ax_request(precision="u8", shapes=(280,), options=dict(FAST)))
-    assert name == "ax650n-u8"
+    build, result = compile_bundle(bundle, ax_request(precision="u8", shapes=(280,), options=dict(FAST)))
+    assert (build.name, build.precision) == ("ax650n-u8", "u8")
     assert {"encoder_280.onnx", "encoder_280.onnx.data"} <= set(result.files)
     Bundle.open(bundle)  # the .data file is hashed too
     acc = result.report["summary"]["280"]
     assert acc["simulated_cosine"] >= ax650.PRECISIONS["u8"].min_cosine and acc["heldout_images"] == 2
     assert "u8 activations (Softmax/LayerNormalization outputs u16)" in acc["method"]
-    config = json.loads((bundle / "compiled" / name / "pulsar2_280.json").read_text())
+    config = json.loads((bundle / build.dir / "pulsar2_280.json").read_text())
     assert config["quant"]["layer_configs"] == [{"op_types": ["Softmax", "LayerNormalization"], "data_type": "U16"}]
     assert config["quant"]["input_configs"][0]["calibration_size"] == 6
     jsonschema.validate(config, SCHEMA)
@@ -368,7 +363,9 @@ def test_supported_variants_pass() -> None:
     assert check_model(ok) == []
 
 
-def test_cli_rejects_unsupported_encoder_with_node_op_rule(ax_bundle: Path, tmp_path: Path) -> None:
+def test_cli_rejects_unsupported_encoder_with_node_op_rule(
+    ax_bundle: Path, small_calibration: Path, tmp_path: Path
+) -> None:
     bundle = copy_bundle(ax_bundle, tmp_path / "b")
     bad = _graph(
         [
@@ -388,20 +385,20 @@ def test_cli_rejects_unsupported_encoder_with_node_op_rule(ax_bundle: Path, tmp_
     bad.graph.input[0].name = "pixel_values"
     bad.graph.node[0].input[0] = "pixel_values"
     onnx.save(bad, str(bundle / "vision" / "encoder_280.onnx"))
-    manifest = read_manifest(bundle)
-    manifest["files"] = [
-        file_record(bundle, bundle / r["path"]) if r["path"] == "vision/encoder_280.onnx" else r
-        for r in manifest["files"]
-    ]
-    write_manifest(bundle, manifest)
-    proc = run_cli_env("compile", str(bundle), "--target", "ax650n", "--shapes", "280", env=NO_PULSAR2)
-    assert_one_line_error(proc, "'encoder/ln_bad'", "(LayerNormalization)", "axis must be -1", "AX650")
-    assert not list((bundle / "compiled").glob("*")) and "compiled" not in read_manifest(bundle)
+    rehashed = file_record(bundle, bundle / "vision" / "encoder_280.onnx")
+    write_manifest(bundle, with_files(read_manifest(bundle), [rehashed]))
+    args = ("compile", bundle, "--target", "ax650n", "--shapes", "280", "--calibration", small_calibration)
+    run = run_no_pulsar2(*args)
+    assert_one_line_error(run, "'encoder/ln_bad'", "(LayerNormalization)", "axis must be -1", "AX650")
+    assert not list((bundle / "compiled").glob("*")) and read_manifest(bundle).compiled == {}
 
-    # --allow-cpu-fallback: kept, and every violation is in the report for Pulsar2 to place (or refuse)
-    with mock.patch.dict(os.environ, NO_PULSAR2):
-        _, result = compile_bundle(bundle, ax_request(shapes=(280,), allow_cpu_fallback=True, options=dict(FAST)))
-    (violation,) = result.report["op_check"]["280"]["violations"]
+    # --allow-cpu-fallback (the ax650 backend takes it): kept, and every violation is in the report for Pulsar2 to
+    # place (or refuse)
+    run = run_no_pulsar2(*args, "--allow-cpu-fallback")
+    assert run.rc == 0, run.err
+    build = read_manifest(bundle).compiled["ax650n-u16"]
+    report = json.loads((bundle / build.report).read_text())
+    (violation,) = report["op_check"]["280"]["violations"]
     assert "encoder/ln_bad" in violation and "axis must be -1" in violation
 
 
@@ -409,7 +406,7 @@ def test_cli_rejects_unsupported_encoder_with_node_op_rule(ax_bundle: Path, tmp_
 
 
 def test_schema_accepts_axeras_real_configs_and_rejects_bad_ones() -> None:
-    clip = {  # AXERA-TECH/clip.axera, quoted in the shared docs
+    clip = {  # AXERA-TECH/clip.axera, quoted in docs/reference/npu-toolchains.md A2
         "model_type": "ONNX", "npu_mode": "NPU3", "target_hardware": "AX650",
         "quant": {
             "input_configs": [{"tensor_name": "DEFAULT", "calibration_dataset": "dataset/dataset_v04.zip",
@@ -451,8 +448,8 @@ def test_schema_accepts_axeras_real_configs_and_rejects_bad_ones() -> None:
     ],
 )
 def test_bad_compile_options_are_one_line(ax_bundle: Path, args: list[str], fragments: list[str]) -> None:
-    proc = run_cli_env("compile", str(ax_bundle), "--target", "ax650n", *args, env=NO_PULSAR2)
-    assert_one_line_error(proc, *fragments)
+    assert_one_line_error(run_no_pulsar2("compile", ax_bundle, "--target", "ax650n", *args), *fragments)
+    assert not (ax_bundle / "compiled").exists() or not list((ax_bundle / "compiled").iterdir())
 
 
 def test_bad_library_options(ax_bundle: Path) -> None:
@@ -470,15 +467,28 @@ def test_bad_library_options(ax_bundle: Path) -> None:
 # ------------------------------------------------------------------------------------------------ on the board
 
 
-def test_run_axengine_without_pyaxengine_is_one_line(ax_bundle: Path, tmp_path: Path) -> None:
-    # shadow any installed pyaxengine with a package whose import fails, as it does where it is absent
-    (tmp_path / "axengine").mkdir()
-    (tmp_path / "axengine" / "__init__.py").write_text("raise ImportError('No module named axengine')\n")
-    proc = run_cli_env(
-        "run", str(ax_bundle), "--encoder", "axengine", "--image", str(SAMPLE_IMAGE), "--prompt", "hi",
-        env={"PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))},
-    )  # fmt: skip
-    assert_one_line_error(proc, "pyaxengine is not installed", "AXERA-TECH/pyaxengine")
+@pytest.fixture
+def board_bundle(compiled_bundle: Path, tmp_path: Path) -> Path:
+    """A copy of the compiled bundle whose ax650n build got `encoder_448.axmodel` from `build.sh` elsewhere, registered
+    with `register_axmodels` (a placeholder file: `_FakeSession` runs the ONNX beside it)."""
+    bundle = copy_bundle(compiled_bundle, tmp_path / "board")
+    build = Bundle.open(bundle, verify=False).build_for("ax650n")
+    (bundle / build.dir / "encoder_448.axmodel").write_bytes(b"placeholder")
+    assert ax650.register_axmodels(bundle) == ["encoder_448.axmodel"]
+    return bundle
+
+
+def test_run_target_ax650n_needs_a_built_axmodel_and_pyaxengine(
+    compiled_bundle: Path, board_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ("--target", "ax650n", "--image", SAMPLE_IMAGE, "--prompt", "hi", "--max-new-tokens", "2")
+    # only Pulsar2's inputs: nothing to load, and the error points at the build's next steps
+    run = run_main("run", compiled_bundle, *args)
+    assert_one_line_error(run, "build ax650n-u16", "nothing a runtime can load yet", "report.json")
+    # an axmodel, but no pyaxengine (None in sys.modules makes `import axengine` fail, as where it is absent)
+    monkeypatch.setitem(sys.modules, "axengine", None)
+    run = run_main("run", board_bundle, *args)
+    assert_one_line_error(run, "pyaxengine is not installed", "AXERA-TECH/pyaxengine")
 
 
 class _FakeSession:
@@ -497,29 +507,23 @@ class _FakeSession:
         return self._ort.run(names, feed)
 
 
-def test_axengine_encoder_loads_the_built_axmodel(
-    folder: Path, ax_bundle: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_axengine_encoder_loads_the_built_axmodel(board_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "axengine", SimpleNamespace(InferenceSession=_FakeSession))
-    bundle = Bundle.open(ax_bundle)
-    encoder = open_encoder(bundle, "axengine", EncoderOptions(target="ax650n"))
+    bundle = Bundle.open(board_bundle)  # the registered axmodel is hashed like every other file
+    build = bundle.build_for("ax650n")
+    assert (build.runtime, sorted(build.encoders)) == ("axengine", [448])
+    encoder = open_encoder(bundle, "ax650n")
+    assert (encoder.name, encoder.chip, encoder.precision) == ("axengine", "ax650n", "u16")
     assert encoder.provenance == "device-measured"
     x = np.random.default_rng(1).uniform(-1, 1, (1, 3, 448, 448)).astype(np.float32)
-    with pytest.raises(EdgeError, match=r"encoder_448.axmodel is not built yet: run .*ax650n-u16/build.sh"):
-        encoder.encode(x)
-    (folder / "encoder_448.axmodel").write_bytes(b"placeholder")
-    try:
-        got = encoder.encode(x)
-        assert got.shape == (64, 256) and got.dtype == np.float32
-        assert _FakeSession.loaded[-1] == (str(folder / "encoder_448.axmodel"), ["AxEngineExecutionProvider"])
-        with pytest.raises(EdgeError, match="has no 336x336 encoder"):
-            encoder.encode(np.zeros((1, 3, 336, 336), np.float32))
-        with pytest.raises(EdgeError, match="another chip"):
-            open_encoder(bundle, "axengine", EncoderOptions(target="sm8650"))
-        with pytest.raises(EdgeError, match="not compiled for the AX650N at u8"):
-            open_encoder(bundle, "axengine", EncoderOptions(extra={"precision": "u8"}))
-    finally:
-        (folder / "encoder_448.axmodel").unlink()
+    got = encoder.encode(x)
+    assert got.shape == (64, 256) and got.dtype == np.float32
+    axmodel = board_bundle / build.dir / "encoder_448.axmodel"
+    assert _FakeSession.loaded[-1] == (str(axmodel), ["AxEngineExecutionProvider"])
+    with pytest.raises(EdgeError, match=r"has no 280x280 axmodel \(it has: 448\)"):
+        encoder.encode(np.zeros((1, 3, 280, 280), np.float32))
+    with pytest.raises(EdgeError, match=r"no build for ax650n at u8 .*--target ax650n --precision u8"):
+        open_encoder(bundle, "ax650n", "u8")
 
 
 # ------------------------------------------------------------------------------------------------ ax_run_model
@@ -561,24 +565,25 @@ def test_parse_errors_and_benchmark_json() -> None:
 
 
 def test_device_results_and_axmodels_are_recorded_in_the_manifest(
-    folder: Path, ax_bundle: Path, tmp_path: Path
+    compiled_bundle: Path, tiny_bundle: Path, tmp_path: Path
 ) -> None:
-    bundle = tmp_path / "b"
-    shutil.copytree(ax_bundle, bundle)
+    bundle = copy_bundle(compiled_bundle, tmp_path / "b")
     paths = ax_run_model.store_log(bundle, SAMPLES / "sample_two_runs.log")
     assert [p.name for p in paths] == ["encoder_280.json", "encoder_448.json"]
     stored = json.loads(paths[0].read_text())
     assert stored["provenance"] == "device-measured" and stored["avg_ms"] == 733.275 and stored["shape"] == 280
     # built elsewhere with build.sh: only the file arrives
-    (bundle / "compiled" / "ax650n-u16" / "encoder_280.axmodel").write_bytes(b"placeholder")
+    build = read_manifest(bundle).compiled["ax650n-u16"]
+    (bundle / build.dir / "encoder_280.axmodel").write_bytes(b"placeholder")
     assert ax650.register_axmodels(bundle) == ["encoder_280.axmodel"]
-    manifest = Bundle.open(bundle).manifest  # verifies every hash, the new ones included
-    entry = manifest["compiled"]["ax650n-u16"]
-    assert entry["device_results"]["encoder_448"]["avg_ms"] == 2005.118
-    assert entry["device_results"]["encoder_280"]["provenance"] == "device-measured"
-    assert entry["summary"]["280"]["axmodel"] == "encoder_280.axmodel"
-    assert {"device_results/encoder_280.json", "encoder_280.axmodel"} <= set(entry["files"])
-    with pytest.raises(EdgeError, match="no AX650N compile folder"):
+    entry = Bundle.open(bundle).manifest.compiled["ax650n-u16"]  # verifies every hash, the new ones included
+    results = entry.summary["device_results"]
+    assert results["encoder_448"]["avg_ms"] == 2005.118 and results["encoder_280"]["provenance"] == "device-measured"
+    assert results["encoder_280"]["file"] == f"{entry.dir}/device_results/encoder_280.json"
+    assert entry.summary["280"]["axmodel"] == "encoder_280.axmodel"
+    assert {"device_results/encoder_280.json", "encoder_280.axmodel"} <= set(entry.files)
+    assert (entry.runtime, entry.encoders[280].file) == ("axengine", f"{entry.dir}/encoder_280.axmodel")
+    with pytest.raises(EdgeError, match="has no AX650N build; run minicpmv-edge compile --target ax650n"):
         ax_run_model.store_device_result(
-            tmp_path, ax_run_model.parse_output((SAMPLES / "doc_verify_mode.log").read_text())
+            tiny_bundle, ax_run_model.parse_output((SAMPLES / "doc_verify_mode.log").read_text())
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from test_cli import assert_one_line_error, run_cli
+from cli_helpers import CliRun, assert_one_line_error, run_main
 
 from minicpmv_edge.bench import figures as F
 from minicpmv_edge.bench.estimate import VIT_B16_224_FLOPS, decoder_traffic, estimate, vit_flops
@@ -32,18 +32,18 @@ AX_LOG = DATA / "ax_run_model_encoder_280.log"
 HUB_PROFILE = DATA / "qai-hub-sm8650-w8a16" / "profile_280.json"
 ANDROID = DATA / "android_benchmark_sample.json"
 ROOT = Path(__file__).resolve().parent.parent
-Proc = subprocess.CompletedProcess
 
 
 @pytest.fixture(scope="module")
-def host_report(tiny_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Proc]:
+def host_report(tiny_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliRun]:
+    """A host bench with the CPU encoder, matched against the ax650n profiles (`--encoder cpu --target ax650n`)."""
     out = tmp_path_factory.mktemp("bench") / "report"
-    proc = run_cli(
-        "bench", str(tiny_bundle), "--runs", "2", "--warmup", "1", "--max-new-tokens", "8",
-        "--prompt-tokens", "40", "--threads", "1", "--target", "ax650n", "--out", str(out),
+    run = run_main(
+        "bench", tiny_bundle, "--runs", "2", "--warmup", "1", "--max-new-tokens", "8",
+        "--prompt-tokens", "40", "--threads", "1", "--encoder", "cpu", "--target", "ax650n", "--out", out,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    return out, proc
+    assert run.rc == 0, run.err
+    return out, run
 
 
 def _report(out: Path) -> dict:
@@ -51,10 +51,10 @@ def _report(out: Path) -> dict:
 
 
 def test_bench_writes_three_files_and_logs_each_run(host_report) -> None:
-    out, proc = host_report
+    out, run = host_report
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.md"]
-    assert "run 1/2" in proc.stderr and "run 2/2" in proc.stderr and "warm-up 1/1" in proc.stderr
-    assert f"report: {out}" in proc.stdout
+    assert "run 1/2" in run.err and "run 2/2" in run.err and "warm-up 1/1" in run.err
+    assert f"report: {out}/report.json" in run.out and "profile match:" in run.out
 
 
 def test_report_matches_its_schema_and_has_every_stage(host_report) -> None:
@@ -190,11 +190,12 @@ def test_unknown_content_is_not_guessed(tmp_path: Path) -> None:
 
 def test_import_only_report_compares_device_with_device(tmp_path: Path) -> None:
     out = tmp_path / "r"
-    proc = run_cli(
-        "bench", "--import", str(AX_LOG), "--import", str(HUB_PROFILE), "--import", str(ANDROID),
-        "--preset", "minicpm-v-2", "--out", str(out),
+    run = run_main(
+        "bench", "--import", AX_LOG, "--import", HUB_PROFILE, "--import", ANDROID, "--preset", "minicpm-v-2",
+        "--out", out,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    assert run.rc == 0, run.err
+    assert "1 meet" in run.out
     report = _report(out)
     jsonschema.validate(report, load_schema("report"))
     assert report["machine"] is None and report["bundle"] is None and report["estimates"] is None
@@ -253,28 +254,51 @@ def test_emulated_encoder_figures_stay_emulated() -> None:
         t.token_latencies_s, t.decode_steps, t.decode_s, t.tokens_generated = [0.1] * 4, 4, 0.4, 5
         return t
 
-    manifest = {"model": {"preset": "minicpm-v-2", "synthetic": True}, "llm": {"quantization": {"weights": "int4"}}}
+    manifest = SimpleNamespace(llm=SimpleNamespace(quantization={"weights": "int4"}))
     bundle = SimpleNamespace(manifest=manifest, preset="minicpm-v-2", synthetic=True, root=Path("b"))
-    encoder = SimpleNamespace(name="qnn", provenance="emulated", chip=get_chip("sm8650"), precision="w8a16")
-    pipe = SimpleNamespace(bundle=bundle, encoder=encoder)
+    encoder = SimpleNamespace(name="qnn", provenance="emulated", chip="sm8650", precision="w8a16")
+    decoder = SimpleNamespace(name="onnxruntime-int4", provenance="host-measured")
+    pipe = SimpleNamespace(bundle=bundle, encoder=encoder, decoder=decoder)
     run = summarise(pipe, BenchConfig(runs=3), BenchPrompt("q", 96, 96), [timings(k) for k in (1.0, 1.1, 0.9)])
     by_stage = {f.stage: f for f in run.figures}
     assert by_stage["encode_total"].provenance == by_stage["ttft"].provenance == "emulated"
     assert by_stage["encode_total"].chip == "sm8650" and by_stage["encode_total"].value == pytest.approx(0.5)
     assert by_stage["prefill"].provenance == by_stage["decode"].provenance == "host-measured"
-    assert run.bundle["precision"]["vision"] == "w8a16"
+    assert run.bundle["precision"]["vision"] == "w8a16 (sm8650)" and run.bundle["encoder_backend"] == "qnn"
     rows = profile_match(run.figures, target_profiles())
     emulated = [r for r in rows if r.ours_provenance == "emulated"]
     assert emulated and all(r.verdict == "not comparable (emulated vs device-measured)" for r in emulated)
     assert all(r.meets is None for r in rows)
 
 
-def test_reference_profiles_name_their_sources() -> None:
-    assert PROFILES[AX650N_MINICPM_V2.name] is AX650N_MINICPM_V2
-    assert (AX650N_MINICPM_V2.encode_s, AX650N_MINICPM_V2.prefill_s, AX650N_MINICPM_V2.decode_tok_s) == (0.8, 0.4, 5.0)
+def test_reference_profiles_are_consistent_and_name_their_sources() -> None:
+    from minicpmv_edge.bench.reference import primary_profile, target_profiles
+    from minicpmv_edge.npu_backends.chips import CHIPS
+    from minicpmv_edge.presets import get_preset
+    from minicpmv_edge.runtime.preprocess import MODES
+
+    # the seed profile is the brief's: AX650N, 280x280 image, 96-token prompt: 0.8 s encode, 0.4 s prefill, 5 tok/s
+    seed = AX650N_MINICPM_V2
+    assert (seed.chip, seed.mode, seed.prompt_tokens, seed.preset) == ("ax650n", "fixed-280", 96, "minicpm-v-2")
+    assert (seed.encode_s, seed.prefill_s, seed.decode_tok_s) == (0.8, 0.4, 5.0)
+    assert list(PROFILES) == [p.name for p in PROFILES.values()] and len(set(PROFILES)) == len(PROFILES)
     for p in PROFILES.values():
-        assert p.source and "http" not in p.source and p.provenance == "device-measured"
-        assert p.chip is None or get_chip(p.chip).key == p.chip
+        assert p.source and "http" not in p.source and p.provenance == "device-measured", p.name
+        assert p.role in ("target", "calibration", "claim"), p.name
+        assert p.chip is None or get_chip(p.chip).key == p.chip, p.name  # canonical keys, not aliases
+        assert p.mode is None or p.mode in MODES, p.name
+        if p.preset:
+            get_preset(p.preset)
+        figures = [p.encode_s, p.prefill_s, p.decode_tok_s, p.ttft_s]
+        assert all(f is None or (math.isfinite(f) and f > 0) for f in figures), p.name
+        if p.role != "claim":
+            assert any(f is not None for f in figures), p.name
+        for value, bounds in ((p.encode_s, p.encode_range_s), (p.decode_tok_s, p.decode_range_tok_s)):
+            assert bounds is None or (value is not None and bounds[0] <= value <= bounds[1]), p.name
+    # every chip with a target profile draws its own in the report; others fall back to the seed
+    for chip in CHIPS:
+        ours = [p for p in target_profiles() if p.chip == chip.key]
+        assert primary_profile(chip.key) is (ours[0] if ours else seed)
 
 
 # ---------------------------------------------------------------------------------------------- estimates, prompt
@@ -295,7 +319,7 @@ def test_estimate_counts_and_published_figures_only(tiny_bundle: Path) -> None:
 
 def test_prompt_has_about_the_asked_number_of_tokens(tiny_bundle: Path) -> None:
     bundle = Bundle.open(tiny_bundle, verify=False)
-    tok = TextTokenizer(bundle.root / bundle.section("tokenizer")["file"])
+    tok = TextTokenizer(bundle.tokenizer_file)
     for target in (3, 96, 300):
         p = build_prompt(tok.encode, target)
         assert p.tokens == len(tok.encode(p.text)) and abs(p.tokens - target) <= max(2, target // 50)
@@ -314,14 +338,15 @@ def test_prompt_has_about_the_asked_number_of_tokens(tiny_bundle: Path) -> None:
         ([], ["needs a BUNDLE"]),
         (["--import", str(AX_LOG), "--target", "sm9999"], ["unknown target chip"]),
         (["--import", str(AX_LOG), "--preset", "minicpm-v-9"], ["unknown model preset"]),
+        (["BUNDLE", "--target", "sm8650"], ["has no build for sm8650", "minicpmv-edge compile", "--target sm8650"]),
+        (["BUNDLE", "--target", "sm8650", "--encoder", "gpu"], ["invalid choice: 'gpu'"]),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tiny_bundle: Path, tmp_path: Path, args: list[str], fragments: list[str]) -> None:
     unknown = tmp_path / "notes.txt"
     unknown.write_text("nothing to see here\n")
     args = [str(tiny_bundle) if a == "BUNDLE" else str(unknown) if a == "UNKNOWN" else a for a in args]
-    proc = run_cli("bench", *args, "--out", str(tmp_path / "Z"))
-    assert_one_line_error(proc, *fragments)
+    assert_one_line_error(run_main("bench", *args, "--out", tmp_path / "Z"), *fragments)
     assert not (tmp_path / "Z").exists()
 
 
@@ -334,9 +359,9 @@ def test_run_all_dry_run_plans_every_suite(tmp_path: Path) -> None:
     (summary,) = tmp_path.glob("run_all-*-dry-run.json")
     suites = {s["suite"]: s for s in json.loads(summary.read_text())["suites"]}
     assert set(suites) == {"encoder_ort_vs_torch", "decoder_vs_llamacpp", "bandwidth"}
-    for name, s in suites.items():
-        present = (ROOT / "benchmarks" / f"{name}.py").is_file()
-        assert s["status"] == ("planned" if present else "skipped")
+    for name, s in suites.items():  # every suite's script is in the repo, so each one is planned, none skipped
+        assert (ROOT / "benchmarks" / f"{name}.py").is_file(), name
+        assert s["status"] == "planned", s
     assert summary.with_suffix(".md").is_file()
     bad = subprocess.run([sys.executable, str(script), "--only", "nope"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown suite" in bad.stderr

@@ -325,8 +325,9 @@ def test_kv_cache_is_updated_in_place(tiny_export: tuple[Path, dict]) -> None:
     cache = decoder.kv_cache
     assert len(cache) == 2 * TINY.llm.num_layers
     assert cache[0].shape() == [1, TINY.llm.num_kv_heads, 32, TINY.llm.head_dim]
-    assert kv_cache_bytes(section, 32) == sum(v.numpy().nbytes for v in cache)
-    assert kv_cache_bytes({"num_layers": 40, "num_kv_heads": 36, "head_dim": 64}, 2048) == 1_509_949_440  # 2.0
+    assert kv_cache_bytes(decoder.llm, 32) == sum(v.numpy().nbytes for v in cache)
+    full = replace(decoder.llm, num_layers=40, num_kv_heads=36, head_dim=64)  # MiniCPM-V 2.0's shape
+    assert kv_cache_bytes(full, 2048) == 1_509_949_440
     pointers = [v.data_ptr() for v in cache]
     embeds = decoder.embed(_ids(6))
     decoder.prefill(embeds[:5])

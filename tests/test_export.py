@@ -23,15 +23,16 @@ from minicpmv_edge.presets import TINY
 @pytest.mark.parametrize("size", [280, 448])
 def test_bundle_encoders_are_static_and_match_torch(tiny_bundle: Path, tiny_checkpoint: Path, size: int) -> None:
     manifest = read_manifest(tiny_bundle)
-    enc = manifest["vision"]["encoders"][str(size)]
-    path = tiny_bundle / enc["file"]
+    enc = manifest.vision.encoders[size]
+    assert enc.file == f"vision/encoder_{size}.onnx" and enc.input.shape == (1, 3, size, size)
+    path = tiny_bundle / enc.file
     model = onnx.load(str(path))
     dims = [[d.dim_value for d in v.type.tensor_type.shape.dim] for v in (*model.graph.input, *model.graph.output)]
     assert dims == [[1, 3, size, size], [1, 64, 256]]
     assert model.opset_import[0].version >= 17
     assert not {n.op_type for n in model.graph.node} & DYNAMIC_OPS
     assert static_problems(model) == []
-    assert enc["parity"]["cosine"] >= 0.9999
+    assert 0.9999 <= enc.parity["cosine"] <= 1.0 and enc.parity["provenance"] == "host-measured"
     # independent re-check against the torch reference on a fresh input
     reference = load_vision_encoder(open_checkpoint(tiny_checkpoint), TINY)
     pixels = np.random.default_rng(7).uniform(-1, 1, (1, 3, size, size)).astype(np.float32)
@@ -41,21 +42,23 @@ def test_bundle_encoders_are_static_and_match_torch(tiny_bundle: Path, tiny_chec
     np.testing.assert_allclose(got, expected, atol=1e-4)
 
 
-def test_manifest_records_provenance_and_hashes(tiny_bundle: Path) -> None:
+def test_manifest_records_provenance_and_hashes(tiny_bundle: Path, tiny_checkpoint: Path) -> None:
+    raw = json.loads((tiny_bundle / MANIFEST_NAME).read_text())
+    assert raw["manifest_version"] == 2 and "schema_version" not in raw
     manifest = read_manifest(tiny_bundle)
-    assert manifest["model"]["preset"] == "tiny" and manifest["model"]["synthetic"] is True
-    assert manifest["vision"]["shapes"] == [280, 448]
-    assert {"torch", "onnx", "onnxruntime", "onnxslim"} <= manifest["tools"].keys()
-    files = {f["path"]: f for f in manifest["files"]}
+    assert manifest.model.preset == "tiny" and manifest.model.synthetic is True  # the checkpoint says so
+    assert manifest.model.source == {"checkpoint": str(tiny_checkpoint)} and manifest.vision.shapes == (280, 448)
+    assert {"torch", "onnx", "onnxruntime", "onnxslim"} <= manifest.tools.keys()
+    files = {f.path: f for f in manifest.files}
     assert {"vision/encoder_280.onnx", "vision/encoder_448.onnx", "tokenizer/tokenizer.json"} <= set(files)
-    assert {f"llm/{rel}" for rel in manifest["llm"]["files"]} <= set(files)
-    assert set(files) == {str(p.relative_to(tiny_bundle)) for p in tiny_bundle.rglob("*") if p.is_file()} - {
-        "manifest.json"
-    }
+    assert {manifest.llm.path(rel) for rel in manifest.llm.files} <= set(files)
+    assert set(manifest.referenced_paths()) <= set(files)  # every file a reader opens is hashed
+    on_disk = {p.relative_to(tiny_bundle).as_posix() for p in tiny_bundle.rglob("*") if p.is_file()}
+    assert set(files) == on_disk - {MANIFEST_NAME, ".lock"}
     for rel, record in files.items():
-        assert sha256_file(tiny_bundle / rel) == record["sha256"]
+        assert sha256_file(tiny_bundle / rel) == record.sha256 and (tiny_bundle / rel).stat().st_size == record.bytes
     verify_files(tiny_bundle, manifest)
-    assert any("photo" in label for label in manifest["vision"]["encoders"]["280"]["parity"]["inputs"])
+    assert any("photo" in label for label in manifest.vision.encoders[280].parity["inputs"])
 
 
 def test_tampering_is_detected(tmp_path: Path, tiny_bundle: Path) -> None:
@@ -91,17 +94,29 @@ def test_static_check_catches_dynamic_graphs() -> None:
     assert any("non-static shape" in p for p in problems)
 
 
-def test_failed_export_leaves_existing_bundle_intact(tmp_path: Path, tiny_checkpoint: Path) -> None:
+def test_failed_export_leaves_existing_bundle_intact(
+    tmp_path: Path, tiny_checkpoint: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minicpmv_edge.export import pipeline
+    from minicpmv_edge.export.parity import Parity
+
     out = tmp_path / "bundle"
-    export_bundle(ExportRequest(preset=TINY, out=out, shapes=(280,), checkpoint=tiny_checkpoint))
+    vision = {"parts": ("vision",), "checkpoint": tiny_checkpoint}  # the LLM part adds time, not coverage, here
+    export_bundle(ExportRequest(preset=TINY, out=out, shapes=(280,), **vision))
     before = (out / MANIFEST_NAME).read_text()
-    with pytest.raises(EdgeError, match="below"):
-        export_bundle(ExportRequest(preset=TINY, out=out, shapes=(448,), checkpoint=tiny_checkpoint, min_cosine=1.5))
+    # NaN weights give NaN outputs: the parity gate must fail on them (NaN compares false to everything)
+    nan = Parity(cosine=float("nan"), max_abs=float("nan"), inputs=["x"])
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "compare_onnx", lambda *a, **k: nan)
+        with pytest.raises(EdgeError, match=r"cosine nan at 448x448 is below 0\.9999"):
+            export_bundle(ExportRequest(preset=TINY, out=out, shapes=(448,), **vision))
     assert (out / MANIFEST_NAME).read_text() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no temp directories left behind
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no temp directories or locks left behind
+    with pytest.raises(EdgeError, match=r"--min-cosine must be a number in \(0, 1\], got 1.5"):
+        export_bundle(ExportRequest(preset=TINY, out=out, shapes=(448,), min_cosine=1.5, **vision))
     # a successful re-export replaces it whole
-    export_bundle(ExportRequest(preset=TINY, out=out, shapes=(448,), checkpoint=tiny_checkpoint))
-    assert json.loads((out / MANIFEST_NAME).read_text())["vision"]["shapes"] == [448]
+    export_bundle(ExportRequest(preset=TINY, out=out, shapes=(448,), **vision))
+    assert read_manifest(out).vision.shapes == (448,)
     assert not (out / "vision/encoder_280.onnx").exists()
 
 
@@ -109,6 +124,6 @@ def test_refuses_to_replace_foreign_directory(tmp_path: Path, tiny_checkpoint: P
     out = tmp_path / "photos"
     out.mkdir()
     (out / "holiday.jpg").write_bytes(b"precious")
-    with pytest.raises(EdgeError, match="not written by minicpmv-edge"):
+    with pytest.raises(EdgeError, match="non-empty folder that is not a bundle written by minicpmv-edge"):
         export_bundle(ExportRequest(preset=TINY, out=out, shapes=(280,), checkpoint=tiny_checkpoint))
     assert (out / "holiday.jpg").read_bytes() == b"precious"

@@ -1,13 +1,15 @@
-"""End to end: image -> slices -> encoder -> prefill -> decode on a tiny bundle, through the API and the CLI."""
+"""End to end: image -> slices -> encoder -> prefill -> decode on a tiny bundle, through the API and the CLI (in
+process)."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, run_main
 from PIL import Image
-from test_cli import assert_one_line_error, run_cli
 
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.export.pipeline import SAMPLE_IMAGE
@@ -57,22 +59,30 @@ def test_context_overflow_is_a_clear_error(tiny_bundle: Path) -> None:
 
 
 def test_run_json(tiny_bundle: Path) -> None:
-    proc = run_cli(
-        "run", str(tiny_bundle), "--image", str(SAMPLE_IMAGE), "--prompt", "Describe the image.",
-        "--max-new-tokens", "16", "--json",
+    run = run_main(
+        "run", tiny_bundle, "--image", SAMPLE_IMAGE, "--prompt", "Describe the image.",
+        "--max-new-tokens", "16", "--threads", "1", "--json",
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    assert run.rc == 0, run.err
+    out = json.loads(run.out)
     assert out.keys() >= TIMING_KEYS
-    assert out["bundle"]["synthetic"] is True and out["encoder_provenance"] == "host-measured"
-    assert out["prefill_tokens"] > 64 and out["decode_tok_s"] >= 0
+    assert out["bundle"] == {"path": str(tiny_bundle), "preset": "tiny", "synthetic": True}
+    assert (out["encoder_backend"], out["encoder_chip"], out["encoder_provenance"]) == ("cpu", None, "host-measured")
+    assert out["prefill_tokens"] > 64 and 1 <= out["tokens_generated"] <= 16
+    # the decode rate is the decode steps over their summed latencies: a step ran after the first token (a budget of
+    # 16 leaves room for one), so it is a positive rate that the per-token latencies bound
+    latencies = out["token_latencies_s"]
+    assert out["decode_steps"] == len(latencies) >= 1 and out["decode_s"] == pytest.approx(sum(latencies))
+    assert out["decode_tok_s"] == pytest.approx(out["decode_steps"] / out["decode_s"])
+    assert 1 / max(latencies) * (1 - 1e-9) <= out["decode_tok_s"] <= 1 / min(latencies) * (1 + 1e-9)
+    assert out["ttft_s"] >= out["preprocess_s"] + out["encode_s"] + out["prefill_s"]
 
 
 def test_run_text_prints_timing_table(tiny_bundle: Path) -> None:
-    proc = run_cli("run", str(tiny_bundle), "--image", str(SAMPLE_IMAGE), "--prompt", "Hi", "--max-new-tokens", "4")
-    assert proc.returncode == 0, proc.stderr
-    for word in ("encode", "prefill", "decode", "AX650N", "host-measured", "SYNTHETIC"):
-        assert word in proc.stdout
+    run = run_main("run", tiny_bundle, "--image", SAMPLE_IMAGE, "--prompt", "Hi", "--max-new-tokens", "4")
+    assert run.rc == 0, run.err
+    for word in ("encode", "prefill", "decode", "AX650N", "host-measured", "SYNTHETIC", "cpu fp32"):
+        assert word in run.out
 
 
 def test_tampered_and_missing_bundle_files(tmp_path: Path, tiny_bundle: Path) -> None:
@@ -80,31 +90,34 @@ def test_tampered_and_missing_bundle_files(tmp_path: Path, tiny_bundle: Path) ->
     shutil.copytree(tiny_bundle, tampered)
     tok = tampered / "tokenizer/tokenizer.json"
     tok.write_text(tok.read_text().replace("reserved_1|", "reserved_X|"))
-    args = ["--image", str(SAMPLE_IMAGE), "--prompt", "x", "--max-new-tokens", "2"]
-    assert_one_line_error(run_cli("run", str(tampered), *args), "does not match its manifest sha256")
+    args = ["--image", SAMPLE_IMAGE, "--prompt", "x", "--max-new-tokens", "2"]
+    assert_one_line_error(run_main("run", tampered, *args), "does not match its manifest sha256")
     missing = tmp_path / "missing"
     shutil.copytree(tiny_bundle, missing)
     (missing / "vision/encoder_280.onnx").unlink()
-    assert_one_line_error(run_cli("run", str(missing), *args), "is missing")
-    assert_one_line_error(run_cli("run", str(tmp_path / "nowhere"), *args), "does not exist")
+    assert_one_line_error(run_main("run", missing, *args), "is missing")
+    assert_one_line_error(run_main("run", tmp_path / "nowhere", *args), "does not exist")
 
 
 def test_bad_image_and_long_prompt_through_cli(tmp_path: Path, tiny_bundle: Path) -> None:
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"not an image at all")
-    assert_one_line_error(run_cli("run", str(tiny_bundle), "--image", str(bad), "--prompt", "x"), "bad.jpg")
-    proc = run_cli(
-        "run", str(tiny_bundle), "--image", str(SAMPLE_IMAGE), "--prompt", "word " * 400, "--max-context", "256"
-    )
-    assert_one_line_error(proc, "exceed the context length 256")
+    assert_one_line_error(run_main("run", tiny_bundle, "--image", bad, "--prompt", "x"), "bad.jpg")
+    run = run_main("run", tiny_bundle, "--image", SAMPLE_IMAGE, "--prompt", "word " * 400, "--max-context", "256")
+    assert_one_line_error(run, "exceed the context length 256")
 
 
 def test_demo_builds_then_reuses_its_bundle(tmp_path: Path) -> None:
-    first = run_cli("demo", "--cache-dir", str(tmp_path), "--max-new-tokens", "8")
-    assert first.returncode == 0, first.stderr
-    for word in ("SYNTHETIC", "encode", "prefill", "decode", "tok/s", "0.8 s", "5.0 tok/s"):
-        assert word in first.stdout
-    second = run_cli("demo", "--cache-dir", str(tmp_path), "--max-new-tokens", "8", "--json")
-    assert second.returncode == 0, second.stderr
-    assert "reusing the demo bundle" in second.stderr
-    assert json.loads(second.stdout).keys() >= TIMING_KEYS
+    first = run_main("demo", "--cache-dir", tmp_path, "--max-new-tokens", "4", "--threads", "1")
+    assert first.rc == 0, first.err
+    for word in ("SYNTHETIC", "sm8650", "ax650n", "emulated", "host-measured", "estimated", "tok/s", "0.8 s"):
+        assert word in first.out, word
+    assert "building the demo bundle" in first.err
+    rows = {m[1]: m[0] for m in re.finditer(r"^(sm8650|ax650n) {2,}.*$", first.out, re.M)}  # the table's rows
+    assert "qnn" in rows["sm8650"] and "emulated" in rows["sm8650"] and "host-measured" in rows["sm8650"]
+    assert "emulated" in rows["ax650n"]  # Pulsar2 inputs + emulated numerics; timing it needs the board
+    assert "reference for ax650n:" in first.out and "(estimated)" in first.out
+    second = run_main("demo", "--cache-dir", tmp_path, "--max-new-tokens", "4", "--threads", "1")
+    assert second.rc == 0, second.err
+    assert "reusing the demo bundle" in second.err and "building" not in second.err
+    assert "compiling" not in second.err  # both targets' builds are reused too

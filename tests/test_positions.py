@@ -5,7 +5,7 @@ import torch
 
 from minicpmv_edge.model.positions import bucketized_position_ids, interpolate_pos_table, sincos_2d
 
-# minicpmv-reference.md §2.2
+# docs/reference/minicpmv-reference.md §2.2
 IDS_32 = [0, 2, 4, 6, 8, 10, 13, 15, 17, 19, 21, 24, 26, 28, 30, 32, 35, 37, 39, 41, 43, 45, 48, 50, 52, 54, 56, 59,
           61, 63, 65, 67]  # fmt: skip
 IDS_20 = [0, 3, 7, 10, 14, 17, 21, 24, 28, 31, 35, 38, 42, 45, 49, 52, 56, 59, 63, 66]

@@ -1,4 +1,4 @@
-"""Prompt layouts against the reference strings (minicpmv-reference.md §6), token by token."""
+"""Prompt layouts against the reference strings (docs/reference/minicpmv-reference.md §6), token by token."""
 
 from functools import cache
 

@@ -1,14 +1,14 @@
-"""QNN HTP: quantize -> offline context binary -> whole-graph proof -> emulated accuracy, the runtime session, and
-the AI Hub adapter (qai_hub calls patched). Real onnxruntime-qnn HTP emulator, no network.
+"""QNN HTP: quantize -> offline context binary -> whole-graph proof -> emulated accuracy, the runtime session picked
+by `--target`, and the AI Hub adapter (qai_hub calls patched). Real onnxruntime-qnn HTP emulator, no network.
 
-Each chip is compiled once per module (2 held-out images, 16 calibration images, to keep the emulator time short).
+The session's `compiled_bundle` has sm8650 (v75) at 280; this module adds sm8550 (v73) at 448 to a copy, so each
+HTP generation and each shape is compiled once, on the small calibration set (the emulator is the slow part).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,76 +19,74 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from cli_helpers import assert_one_line_error, run_main
+from conftest import SMALL_HELDOUT, copy_bundle
 from onnx import TensorProto, helper
-from test_cli import assert_one_line_error, run_cli
 
-from minicpmv_edge.bundle import sha256_file
-from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.bundle import read_manifest, sha256_file
+from minicpmv_edge.errors import BundleError, EdgeError
 from minicpmv_edge.export.pipeline import SAMPLE_IMAGE
 from minicpmv_edge.npu_backends import qnn_ep
 from minicpmv_edge.npu_backends.base import CompileRequest
 from minicpmv_edge.npu_backends.chips import get_chip
 from minicpmv_edge.npu_backends.compile import compile_bundle
 from minicpmv_edge.npu_backends.qnn import compile_context, require_whole_graph
+from minicpmv_edge.numerics import cosine
 from minicpmv_edge.runtime.bundle_view import Bundle
-from minicpmv_edge.runtime.encoders import EncoderOptions, open_encoder
+from minicpmv_edge.runtime.encoders import open_encoder
 from minicpmv_edge.runtime.preprocess import square_input
 
 pytest.importorskip("onnxruntime_qnn")
 
-FAST = {"heldout_images": "2", "calibration_images": "16"}
+BUILDS = {"sm8650": 280, "sm8550": 448}  # chip -> the one shape its build has
 
 
 @pytest.fixture(scope="module")
-def qnn_bundle(tiny_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy: compiling rewrites the manifest, and `tiny_bundle` is shared by the whole session."""
-    out = tmp_path_factory.mktemp("qnn") / "tiny"
-    shutil.copytree(tiny_bundle, out)
+def qnn_bundle(compiled_bundle: Path, small_calibration: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's compiled bundle plus an sm8550 w8a16 build at 448 (compiling rewrites the manifest)."""
+    out = copy_bundle(compiled_bundle, tmp_path_factory.mktemp("qnn") / "tiny")
+    compile_bundle(out, CompileRequest(chip=get_chip("sm8550"), shapes=(448,), calibration=small_calibration))
     return out
 
 
-@pytest.fixture(scope="module")
-def compiled(qnn_bundle: Path) -> dict[str, dict]:
-    """sm8650 and sm8550 at w8a16, both shapes: folder name -> report."""
-    reports = {}
-    for key in ("sm8650", "sm8550"):
-        name, result = compile_bundle(qnn_bundle, CompileRequest(chip=get_chip(key), options=dict(FAST)))
-        reports[name] = result.report
-    return reports
+def _image(size: int) -> np.ndarray:
+    from PIL import Image
+
+    return square_input(Image.open(SAMPLE_IMAGE).convert("RGB"), size)
 
 
 @pytest.mark.parametrize(("chip", "soc", "arch"), [("sm8650", 57, "v75"), ("sm8550", 43, "v73")])
-def test_compile_w8a16_context_binaries(compiled: dict, qnn_bundle: Path, chip: str, soc: int, arch: str) -> None:
+def test_compile_w8a16_context_binaries(qnn_bundle: Path, chip: str, soc: int, arch: str) -> None:
+    size = BUILDS[chip]
     name = f"qnn-{chip}-w8a16"
-    report = compiled[name]
-    folder = qnn_bundle / "compiled" / name
+    manifest = read_manifest(qnn_bundle)
+    build = manifest.compiled[name]
+    folder = qnn_bundle / build.dir
+    assert (build.backend, build.chip, build.precision, build.runtime) == ("qnn", chip, "w8a16", "qnn")
+    assert build.dir.startswith(f"compiled/{name}-") and build.report == f"{build.dir}/report.json"
+    report = json.loads((folder / "report.json").read_text())
+    assert (report["backend"], report["chip"], report["precision"]) == ("qnn", chip, "w8a16")
     assert report["htp"]["soc_model"] == soc and report["htp"]["htp_arch"] == arch
     assert report["whole_graph_on_htp"] is True
     assert report["quantization"]["activations"] == "QUInt16" and report["quantization"]["weights"] == "QUInt8"
-    on_disk = json.loads((folder / "report.json").read_text())
-    manifest = json.loads((qnn_bundle / "manifest.json").read_text())
-    for size in ("280", "448"):
-        acc = on_disk["summary"][size]
-        assert acc["provenance"] == "emulated"
-        assert acc["heldout_images"] == 2
-        assert acc["cosine"] >= 0.99, acc
-        assert acc["binary_bytes"] > 0 and acc["compile_s"] > 0
-        # the EPContext node points at the .bin that is really there (embed_mode 0)
-        ctx = onnx.load(str(folder / f"encoder_{size}_ctx.onnx"))
-        (node,) = [n for n in ctx.graph.node if n.op_type == "EPContext"]
-        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        assert attrs["embed_mode"] == 0
-        assert (folder / attrs["ep_cache_context"].decode()).is_file()
-        assert attrs["ep_cache_context"].decode() == f"encoder_{size}_ctx_qnn.bin"
-    assert manifest["compiled"][name]["summary"] == on_disk["summary"]
-    records = {r["path"]: r for r in manifest["files"]}
-    for rel in manifest["compiled"][name]["files"]:
-        path = folder / rel
-        assert records[f"compiled/{name}/{rel}"]["sha256"] == sha256_file(path)
-    assert {"encoder_280_ctx_qnn.bin", "encoder_448_ctx_qnn.bin", "report.json"} <= set(
-        manifest["compiled"][name]["files"]
-    )
-    assert not list(folder.glob("*qdq*")) and not (folder / ".work").exists()
+    acc = report["summary"][str(size)]
+    assert acc["provenance"] == "emulated" and acc["heldout_images"] == SMALL_HELDOUT
+    assert 0.99 <= acc["cosine"] <= 1.0, acc
+    assert acc["binary_bytes"] > 0 and acc["compile_s"] > 0
+    assert set(report["summary"]) == {str(size)} and build.summary == report["summary"]
+    # the manifest names the EPContext graph the session loads, and it points at the .bin that is really there
+    assert set(build.encoders) == {size}
+    assert build.encoders[size].file == f"{build.dir}/encoder_{size}_ctx.onnx"
+    ctx = onnx.load(str(qnn_bundle / build.encoders[size].file))
+    (node,) = [n for n in ctx.graph.node if n.op_type == "EPContext"]
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    assert attrs["embed_mode"] == 0 and attrs["ep_cache_context"].decode() == f"encoder_{size}_ctx_qnn.bin"
+    assert (folder / attrs["ep_cache_context"].decode()).is_file()
+    records = {r.path: r for r in manifest.files}
+    assert {f"encoder_{size}_ctx_qnn.bin", f"encoder_{size}_ctx.onnx", "report.json"} <= set(build.files)
+    for rel in build.files:
+        assert records[f"{build.dir}/{rel}"].sha256 == sha256_file(folder / rel)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(build.files)  # no QDQ model or work files left
     Bundle.open(qnn_bundle)  # every hash still verifies
 
 
@@ -135,12 +133,7 @@ def test_op_htp_cannot_take_is_named(tmp_path: Path) -> None:
 
 
 def test_fp16_refused_before_v75(qnn_bundle: Path) -> None:
-    proc = run_cli("compile", str(qnn_bundle), "--target", "sm8550", "--precision", "fp16")
-    assert_one_line_error(proc, "fp16", "v73")
-
-
-def test_unknown_chip_is_one_line(qnn_bundle: Path) -> None:
-    assert_one_line_error(run_cli("compile", str(qnn_bundle), "--target", "sm9999"), "unknown target chip", "sm8650")
+    assert_one_line_error(run_main("compile", qnn_bundle, "--target", "sm8550", "--precision", "fp16"), "fp16", "v73")
 
 
 @pytest.mark.parametrize("kind", ["empty", "missing"])
@@ -149,45 +142,53 @@ def test_bad_calibration_dir_is_one_line(qnn_bundle: Path, tmp_path: Path, kind:
     if kind == "empty":
         directory.mkdir()
         (directory / "notes.txt").write_text("no images here")
-    proc = run_cli("compile", str(qnn_bundle), "--target", "sm8650", "--calibration", str(directory))
-    assert_one_line_error(proc, str(directory), "no images" if kind == "empty" else "does not exist")
-    assert not (qnn_bundle / "compiled" / "qnn-sm8650-w8a16" / ".work").exists()
+    before = (qnn_bundle / "manifest.json").read_bytes(), sorted(p.name for p in (qnn_bundle / "compiled").iterdir())
+    run = run_main("compile", qnn_bundle, "--target", "sm8650", "--calibration", directory)
+    assert_one_line_error(run, str(directory), "no images" if kind == "empty" else "does not exist")
+    after = (qnn_bundle / "manifest.json").read_bytes(), sorted(p.name for p in (qnn_bundle / "compiled").iterdir())
+    assert after == before  # no build recorded, no temp folder left behind
 
 
-def test_run_cli_with_qnn_encoder_is_emulated(compiled: dict, qnn_bundle: Path) -> None:
-    proc = run_cli(
-        "run", str(qnn_bundle), "--encoder", "qnn", "--target", "sm8650", "--image", str(SAMPLE_IMAGE),
-        "--prompt", "What is in the picture?", "--max-new-tokens", "4", "--json",
+def test_run_target_sm8650_runs_the_qnn_build_emulated(compiled_bundle: Path) -> None:
+    run = run_main(
+        "run", compiled_bundle, "--target", "sm8650", "--image", SAMPLE_IMAGE,
+        "--prompt", "What is in the picture?", "--max-new-tokens", "4", "--threads", "1", "--json",
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)  # stdout is pure JSON: the QNN banner went to stderr
-    assert out["encoder_backend"] == "qnn"
-    assert out["encoder_provenance"] == "emulated"
+    assert run.rc == 0, run.err
+    out = json.loads(run.out)  # stdout is pure JSON: the QNN log went to stderr
+    assert (out["encoder_backend"], out["encoder_chip"], out["encoder_precision"]) == ("qnn", "sm8650", "w8a16")
+    assert out["encoder_provenance"] == "emulated" and out["llm_provenance"] == "host-measured"
     assert out["encode_shapes"] == [280]
+    # --encoder cpu stays explicit: the same target, the exported fp32 graph on this CPU
+    run = run_main(
+        "run", compiled_bundle, "--target", "sm8650", "--encoder", "cpu", "--image", SAMPLE_IMAGE,
+        "--prompt", "hi", "--max-new-tokens", "2", "--threads", "1", "--json",
+    )  # fmt: skip
+    assert run.rc == 0, run.err
+    out = json.loads(run.out)
+    assert (out["encoder_backend"], out["encoder_chip"], out["encoder_provenance"]) == ("cpu", None, "host-measured")
 
 
-def test_qnn_session_matches_cpu_encoder(compiled: dict, qnn_bundle: Path) -> None:
+def test_qnn_session_carries_chip_and_precision_and_matches_cpu(qnn_bundle: Path) -> None:
     bundle = Bundle.open(qnn_bundle)
-    from PIL import Image
-
-    x = square_input(Image.open(SAMPLE_IMAGE).convert("RGB"), 280)
-    qnn = open_encoder(bundle, "qnn", EncoderOptions(target="sm8550"))
-    assert qnn.build == "qnn-sm8550-w8a16" and qnn.provenance == "emulated"
-    got, want = qnn.encode(x), open_encoder(bundle, "cpu").encode(x)
-    assert got.shape == want.shape == (64, 256)
-    from minicpmv_edge.numerics import cosine
-
-    assert cosine(got, want) > 0.99
-    with pytest.raises(EdgeError, match="pick one with --target"):
-        open_encoder(bundle, "qnn", EncoderOptions())
+    cpu = open_encoder(bundle)
+    for chip, size in BUILDS.items():
+        qnn = open_encoder(bundle, chip)
+        assert (qnn.name, qnn.chip, qnn.precision, qnn.provenance) == ("qnn", chip, "w8a16", "emulated")
+        x = _image(size)
+        got, want = qnn.encode(x), cpu.encode(x)
+        assert got.shape == want.shape == (64, 256)
+        assert cosine(got, want) > 0.99
+    with pytest.raises(EdgeError, match="has no 448x448 encoder: compile it with --shapes 448 --target sm8650"):
+        open_encoder(bundle, "sm8650").encode(_image(448))
+    with pytest.raises(BundleError, match=r"no build for sm8650 at fp16 .*--target sm8650 --precision fp16"):
+        open_encoder(bundle, "sm8650", "fp16")
 
 
 def test_run_without_compiled_build_names_compile_command(tiny_bundle: Path) -> None:
-    proc = run_cli(
-        "run", str(tiny_bundle), "--encoder", "qnn", "--target", "sm8650", "--image", str(SAMPLE_IMAGE),
-        "--prompt", "hi", "--json",
-    )  # fmt: skip
-    assert_one_line_error(proc, "not compiled for sm8650", "minicpmv-edge compile")
+    run = run_main("run", tiny_bundle, "--target", "sm8650", "--image", SAMPLE_IMAGE, "--prompt", "hi", "--json")
+    assert_one_line_error(run, "has no build for sm8650", f"minicpmv-edge compile {tiny_bundle} --target sm8650")
+    assert run.out == ""
 
 
 def test_runtime_session_needs_no_torch_or_quantizer() -> None:
@@ -274,14 +275,16 @@ def _hub_download_zip(ctx_folder: Path, size: int, dest: Path) -> Path:
     return dest
 
 
-def test_hub_adapter_submits_jobs_and_stores_device_figures(compiled: dict, qnn_bundle: Path, tmp_path: Path) -> None:
+def test_hub_build_is_recorded_and_runs_like_a_local_qnn_build(compiled_bundle: Path, tmp_path: Path) -> None:
+    """`compile --via qai-hub` (jobs patched) lands as a build whose session is the same QNN session as a local one."""
     import qai_hub
 
-    from minicpmv_edge.npu_backends.qai_hub import QaiHubBackend
+    from minicpmv_edge.npu_backends import qai_hub as adapter
 
-    bundle = Bundle.open(qnn_bundle)
-    ctx_folder = qnn_bundle / "compiled" / "qnn-sm8650-w8a16"
-    reference = ort.InferenceSession(str(bundle.encoder_file(280)), providers=["CPUExecutionProvider"])
+    source = Bundle.open(compiled_bundle)
+    ctx_folder = compiled_bundle / source.build_for("sm8650").dir
+    reference = ort.InferenceSession(str(source.encoder_file(280)), providers=["CPUExecutionProvider"])
+    bundle = copy_bundle(compiled_bundle, tmp_path / "hub", builds=False)
 
     target = mock.Mock(name="target_model")
     target.download.side_effect = lambda filename: str(_hub_download_zip(ctx_folder, 280, Path(f"{filename}.onnx.zip")))
@@ -303,16 +306,18 @@ def test_hub_adapter_submits_jobs_and_stores_device_figures(compiled: dict, qnn_
         }
         return ijob
 
-    out = tmp_path / "out"
-    out.mkdir()
-    req = CompileRequest(chip=get_chip("sm8650"), shapes=(280,), options=dict(FAST))
+    options = {"calibration_images": "4", "heldout_images": "2"}
+    req = CompileRequest(chip=get_chip("sm8650"), shapes=(280,), options=options)
     with (
+        mock.patch.object(adapter, "preflight", return_value=["chipset:qualcomm-snapdragon-8gen3"]) as preflight,
+        mock.patch.object(adapter, "check_chipset") as check_chipset,
         mock.patch("qai_hub.submit_compile_job", return_value=cjob) as submit_compile,
         mock.patch("qai_hub.submit_profile_job", return_value=pjob) as submit_profile,
         mock.patch("qai_hub.submit_inference_job", side_effect=fake_outputs) as submit_inference,
     ):
-        result = QaiHubBackend(check_access=False).compile(bundle, req, out)
+        build, result = compile_bundle(bundle, req, via="qai-hub")
 
+    assert preflight.call_args.args[1] == "Samsung Galaxy S24 (Family)" and check_chipset.called
     kwargs = submit_compile.call_args.kwargs
     assert kwargs["device"] == qai_hub.Device("Samsung Galaxy S24 (Family)")
     assert kwargs["options"] == "--target_runtime precompiled_qnn_onnx"
@@ -320,38 +325,46 @@ def test_hub_adapter_submits_jobs_and_stores_device_figures(compiled: dict, qnn_
     assert kwargs["model"].endswith("encoder_280_qdq.onnx")  # our own QDQ model, not a cloud quantize job
     assert submit_profile.call_args.kwargs["model"] is target
     assert submit_inference.call_args.kwargs["model"] is target
-    assert len(submit_inference.call_args.kwargs["inputs"]["pixel_values"]) == 2
+    assert len(submit_inference.call_args.kwargs["inputs"]["pixel_values"]) == 2  # held-out images
 
     figures = result.report["summary"]["280"]
     assert figures["inference_ms"] == 8.0 and figures["peak_memory_mb"] == [1.0, 3.0]
     assert figures["compute_units"] == {"npu": 5} and figures["provenance"] == "device-measured"
     assert figures["accuracy"]["cosine"] > 0.9999 and figures["accuracy"]["provenance"] == "device-measured"
     assert result.report["jobs"]["280"]["profile_job"] == "jprofile1"
-    assert sorted(result.files) == ["encoder_280_ctx.onnx", "encoder_280_ctx_qnn.bin", "profile_280.json"]
-    assert [p.name for p in qnn_ep.context_binaries(out / "encoder_280_ctx.onnx")] == ["encoder_280_ctx_qnn.bin"]
-    assert not (out / ".work").exists()
+    files = ["encoder_280_ctx.onnx", "encoder_280_ctx_qnn.bin", "profile_280.json", "report.json"]
+    assert sorted(result.files) == files
+
+    # recorded like any build, and run by the same QNN session as a local build
+    assert (build.name, build.backend, build.runtime) == ("qai-hub-sm8650-w8a16", "qai-hub", "qnn")
+    folder = bundle / build.dir
+    assert [p.name for p in qnn_ep.context_binaries(folder / "encoder_280_ctx.onnx")] == ["encoder_280_ctx_qnn.bin"]
+    opened = Bundle.open(bundle)  # its files are hashed in the manifest
+    encoder = open_encoder(opened, "sm8650")
+    assert (encoder.name, encoder.chip, encoder.precision) == ("qnn", "sm8650", "w8a16")
+    x = _image(280)
+    assert cosine(encoder.encode(x), open_encoder(opened).encode(x)) > 0.99
 
 
-def _cli_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "QAIHUB_CLIENT_INI" and "proxy" not in k.lower()}
-    return {**env, "HOME": str(home)}
+@pytest.fixture
+def hub_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A HOME with no AI Hub configuration and no proxy, as a fresh user has."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("QAIHUB_CLIENT_INI", raising=False)
+    for key in [k for k in os.environ if "proxy" in k.lower()]:
+        monkeypatch.delenv(key)
+    return tmp_path
 
 
-def test_hub_without_token_is_one_line(qnn_bundle: Path, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "minicpmv_edge", "compile", str(qnn_bundle), "--target", "sm8650", "--via", "qai-hub"],
-        capture_output=True, text=True, timeout=120, env=_cli_env(tmp_path), check=False,
-    )  # fmt: skip
-    assert_one_line_error(proc, "not configured", "qai-hub configure --api_token")
+def test_hub_without_token_is_one_line(compiled_bundle: Path, hub_home: Path) -> None:
+    run = run_main("compile", compiled_bundle, "--target", "sm8650", "--via", "qai-hub")
+    assert_one_line_error(run, "not configured", "qai-hub configure --api_token")
 
 
-def test_hub_without_network_fails_fast(qnn_bundle: Path, tmp_path: Path) -> None:
-    config = tmp_path / ".qai_hub" / "client.ini"
+def test_hub_without_network_fails_fast(compiled_bundle: Path, hub_home: Path) -> None:
+    config = hub_home / ".qai_hub" / "client.ini"
     config.parent.mkdir()
     # a closed local port: the connection is refused at once, as it would be with no route to AI Hub
     config.write_text("[api]\napi_token = t0ken\napi_url = https://127.0.0.1:9\nweb_url = https://127.0.0.1:9\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "minicpmv_edge", "compile", str(qnn_bundle), "--target", "sm8650", "--via", "qai-hub"],
-        capture_output=True, text=True, timeout=60, env=_cli_env(tmp_path), check=False,
-    )  # fmt: skip
-    assert_one_line_error(proc, "cannot reach Qualcomm AI Hub", "127.0.0.1:9")
+    run = run_main("compile", compiled_bundle, "--target", "sm8650", "--via", "qai-hub")
+    assert_one_line_error(run, "cannot reach Qualcomm AI Hub", "127.0.0.1:9")

@@ -1,4 +1,5 @@
-"""Slicing geometry against the reference doc's worked examples, and the static-shape preprocessing modes."""
+"""Slicing geometry against the worked examples of docs/reference/minicpmv-reference.md §4, and the static-shape
+preprocessing modes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def tgt(size: tuple[int, int]) -> tuple[int, int]:
     return size[1] // PATCH_SIZE, size[0] // PATCH_SIZE
 
 
-# Reference doc section 4, "Worked examples": input, source, source tgt, grid, slice, slice tgt.
+# docs/reference/minicpmv-reference.md §4, "Worked examples": input, source, source tgt, grid, slice, slice tgt.
 WORKED_EXAMPLES = [
     ((448, 448), (448, 448), (32, 32), None, None, None),
     ((280, 280), (448, 448), (32, 32), None, None, None),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from minicpmv_edge.bench import figures as F
@@ -30,6 +29,7 @@ from minicpmv_edge.bench.reference import (
     ReferenceProfile,
 )
 from minicpmv_edge.npu_backends.chips import Chip
+from minicpmv_edge.presets import ModelPreset
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,9 @@ def encoder_costs(bundle: Any) -> dict[int, EncoderCost]:
     from minicpmv_edge.bench.graph_cost import graph_cost
 
     out = {}
-    for key in sorted(bundle.manifest.get("vision", {}).get("encoders", {}), key=int):
-        cost = graph_cost(bundle.encoder_file(int(key)))
-        out[int(key)] = EncoderCost(int(key), cost.flops, cost.weight_bytes)
+    for size in bundle.encoder_sizes():
+        cost = graph_cost(bundle.encoder_file(size))
+        out[size] = EncoderCost(size, cost.flops, cost.weight_bytes)
     return out
 
 
@@ -129,8 +129,8 @@ def decoder_traffic(bundle: Any, position: int) -> DecoderTraffic:
     Initializers read only by GroupQueryAttention (the RoPE cos/sin tables) are left out: a step reads one row."""
     import onnx
 
-    section = bundle.section("llm")
-    path = Path(bundle.root) / section.get("dir", ".") / section["onnx"]
+    llm = bundle.llm
+    path = bundle.path(llm.path(llm.onnx))
     model = onnx.load(str(path), load_external_data=False)
     consumers: dict[str, list[tuple[str, int]]] = {}
     for node in model.graph.node:
@@ -148,11 +148,9 @@ def decoder_traffic(bundle: Any, position: int) -> DecoderTraffic:
             continue
         else:
             other += size
-    hidden = int(section["hidden_size"])
-    emb = section.get("embedding", {})
-    row = hidden * (1 if emb.get("storage") == "int8-per-row" else 4) + 4
-    kv_item = 2 if str(section.get("kv_cache", {}).get("dtype", "float32")) == "float16" else 4
-    kv = 2 * int(section["num_layers"]) * int(section["num_kv_heads"]) * int(section["head_dim"]) * kv_item
+    row = llm.hidden_size * (1 if llm.embedding.storage == "int8-per-row" else 2) + 4
+    kv_item = 2 if llm.kv_cache.get("dtype") == "float16" else 4
+    kv = 2 * llm.num_layers * llm.num_kv_heads * llm.head_dim * kv_item
     return DecoderTraffic(int4, scales, other, row, kv, position)
 
 
@@ -322,6 +320,41 @@ def estimate(
     return Estimates(figures, rows, assumptions, costs)
 
 
+def preset_costs(preset: ModelPreset, sizes: list[int], position: int) -> tuple[dict[int, EncoderCost], DecoderTraffic]:
+    """Encoder and decode-step costs of a full-size preset from its dimensions alone (no export needed), counted the
+    way `graph_cost` and `decoder_traffic` count an exported bundle (2.0 at 280: 348.6 GFLOP, as graph_cost gives):
+    SigLIP tower + resampler FLOPs with fp32 weights; int4 block-32 weights with fp32 scales, an int8 embedding row,
+    fp32 KV. Used where no bundle of that size exists on this machine (the demo's full-size estimate)."""
+    v, r, llm = preset.vision, preset.resampler, preset.llm
+    encoders = {}
+    for size in sizes:
+        tokens = (size // v.patch_size) ** 2
+        tower = vit_flops(size, v.patch_size, v.hidden_size, v.num_layers, v.intermediate_size, cls=False)
+        kv_in = 2 * tokens * v.hidden_size * r.embed_dim  # kv_proj to the LLM width
+        projections = 2 * (2 * tokens + 2 * r.query_num) * r.embed_dim**2  # k, v of the patches; q, out of the queries
+        attention = 4 * r.query_num * tokens * r.embed_dim
+        tower_params = v.num_layers * (4 * v.hidden_size**2 + 2 * v.hidden_size * v.intermediate_size)
+        resampler_params = v.hidden_size * r.embed_dim + 4 * r.embed_dim**2
+        encoders[size] = EncoderCost(
+            size, float(tower + kv_in + projections + attention), 4 * (tower_params + resampler_params)
+        )
+    head = llm.head_dim
+    per_layer = (
+        llm.hidden_size * head * (2 * llm.num_heads + 2 * llm.num_kv_heads)
+        + 3 * llm.hidden_size * llm.intermediate_size
+    )
+    linear = llm.num_layers * per_layer + llm.vocab_size * llm.hidden_size  # lm_head is int4 too
+    decoder = DecoderTraffic(
+        int4_weight_bytes=linear // 2,
+        scale_bytes=linear // 32 * 4,
+        other_bytes=(2 * llm.num_layers + 1) * llm.hidden_size * 4,
+        embedding_row_bytes=llm.hidden_size + 4,
+        kv_bytes_per_position=2 * llm.num_layers * llm.num_kv_heads * head * 4,
+        position=position,
+    )
+    return encoders, decoder
+
+
 def estimate_bundle(
     bundle: Any, chips: list[Chip], *, mode: str | None, shapes_per_image: list[int] | None, kv_position: int
 ) -> Estimates | None:
@@ -332,5 +365,5 @@ def estimate_bundle(
         log.warning("estimates skipped: the onnx package is not installed (pip install onnx)")
         return None
     encoders = encoder_costs(bundle)
-    decoder = decoder_traffic(bundle, kv_position) if "llm" in bundle.manifest else None
+    decoder = decoder_traffic(bundle, kv_position) if bundle.manifest.llm else None
     return estimate(encoders, decoder, chips, preset=bundle.preset, mode=mode, shapes_per_image=shapes_per_image)

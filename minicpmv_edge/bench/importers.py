@@ -1,7 +1,9 @@
 """Device results in: qai-hub profile JSON, `ax_run_model` logs (or `--save-benchmark` JSON), the Android app's JSON.
 
 The format is recognised by content, not by file name. Every figure imported here is `device-measured`: these files
-are written by tools running on the phone or the board. Parsing of `ax_run_model` output and of AI Hub profiles is
+are written by tools running on the phone or the board; the one exception is an Android benchmark JSON whose
+`provenance` says `host-measured` (the app's Java code run on a desktop JVM), which keeps that label and lands
+beside the host figures, never in the device column. Parsing of `ax_run_model` output and of AI Hub profiles is
 the NPU backends' (`npu_backends.ax_run_model`, `npu_backends.qai_hub.profile_figures`); this module only turns their
 results into report figures.
 """
@@ -217,13 +219,15 @@ def _android(path: Path, data: dict[str, Any]) -> Imported:
     runs = data["runs"]
     common = {
         "group": "device",
-        "provenance": F.DEVICE,
+        "provenance": data.get("provenance", F.DEVICE),  # host-measured: the app's Java runtime on a desktop JVM
         "source": f"import: {path.name}",
         "device": device,
         "chip": chip,
         "model": bundle["preset"],
         "mode": settings.get("mode"),
     }
+    if common["provenance"] != F.DEVICE:  # a desktop JVM is no phone: its figures never enter the device column
+        common["group"] = "host"
     enc = {**common, "backend": data["encoder_backend"]}
     llm = {**common, "backend": "int4 decoder (app)"}
     prompt_tokens = settings.get("prompt_text_tokens")
@@ -258,6 +262,7 @@ def _android(path: Path, data: dict[str, Any]) -> Imported:
         )
     latencies = next((r["token_latencies_s"] for r in runs if r.get("token_latencies_s")), None)
     info = {
+        "provenance": common["provenance"],
         "app": data["app"],
         "bundle": bundle,
         "encoder_backend": data["encoder_backend"],

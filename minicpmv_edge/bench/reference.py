@@ -1,4 +1,4 @@
-"""Published reference profiles users compare against, with their sources (see shared docs `targets.md`).
+"""Published reference profiles users compare against, with their sources (see `docs/reference/targets.md`).
 
 Each profile says what was measured, on which chip, for which model and image setting, so the report can refuse to
 compare unlike things (`minicpmv_edge.bench.match`). `role="target"` profiles are MiniCPM-V deployments the report
@@ -60,7 +60,8 @@ AX650N_AXLLM_MINICPM_V2 = ReferenceProfile(
     decode_tok_s=5.55,
     prompt_tokens=None,
     provenance="device-measured",
-    source="AXERA ax-llm logs: ax-llm `minicpm-v` branch README; pulsar2-docs commit 55c7333 (npu-toolchains.md A4)",
+    source="AXERA ax-llm logs: ax-llm `minicpm-v` branch README; pulsar2-docs commit 55c7333 "
+    "(docs/reference/npu-toolchains.md A4)",
     ttft_s=0.5209,
     chip="ax650n",
     preset="minicpm-v-2",
@@ -80,7 +81,7 @@ AX650N_MINICPM_V46 = ReferenceProfile(
     decode_tok_s=19.0,
     prompt_tokens=None,
     provenance="device-measured",
-    source="AXERA MiniCPM-V-4.6 README (targets.md)",
+    source="AXERA MiniCPM-V-4.6 README (docs/reference/targets.md)",
     ttft_s=0.72,
     chip="ax650n",
     mode="fixed-448",
@@ -181,7 +182,7 @@ AIHUB_CLIP_VIT_B16_S24 = ReferenceProfile(
     decode_tok_s=None,
     prompt_tokens=None,
     provenance="device-measured",
-    source="Qualcomm AI Hub models perf.yaml (targets.md): 11.0 ms tflite / 12.6 ms qnn",
+    source="Qualcomm AI Hub models perf.yaml (docs/reference/targets.md): 11.0 ms tflite / 12.6 ms qnn",
     chip="sm8650",
     role="calibration",
 )

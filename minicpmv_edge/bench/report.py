@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from minicpmv_edge import __version__
 from minicpmv_edge.bench.estimate import Estimates
 from minicpmv_edge.bench.figures import Figure
 from minicpmv_edge.bench.importers import Imported
 from minicpmv_edge.bench.match import profile_match
 from minicpmv_edge.bench.reference import PROFILES, primary_profile, target_profiles
 from minicpmv_edge.bench.runner import HostRun
-from minicpmv_edge.bench.schema import REPORT_SCHEMA_ID, validate
+from minicpmv_edge.bench.schema import REPORT_SCHEMA_ID, errors, validate
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +32,6 @@ PROVENANCE_MEANING = {
     "estimated": "computed from FLOPs / bytes and published chip figures, under the assumptions listed",
     "device-measured": "measured on the target device itself",
 }
-
-
-def _versions() -> dict[str, str | None]:
-    from importlib import metadata
-
-    out: dict[str, str | None] = {"minicpmv_edge": __version__, "python": platform.python_version()}
-    for pkg in ("onnxruntime", "numpy", "tokenizers"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = None
-    return out
 
 
 def _reference_dict(ref: Any) -> dict[str, Any]:
@@ -90,7 +77,7 @@ def build_report(
         "schema": REPORT_SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "generator": _versions(),
+        "generator": tool_versions("onnxruntime", "numpy", "tokenizers"),
         "provenance_labels": PROVENANCE_MEANING,
         "machine": machine,
         "bundle": host.bundle if host else None,
@@ -109,6 +96,18 @@ def build_report(
     return report
 
 
+def is_our_report(path: Path) -> bool:
+    """A folder whose report.json is a bench report we wrote (valid against our schema), not any report.json."""
+    from minicpmv_edge.errors import EdgeError
+    from minicpmv_edge.safe_json import load_json_file
+
+    try:
+        data = load_json_file(path / "report.json", what="report")
+    except EdgeError:
+        return False
+    return isinstance(data, dict) and data.get("schema") == REPORT_SCHEMA_ID and not errors(data, "report")
+
+
 def write_report(report: dict[str, Any], out: str | Path) -> Path:
     """Write report.json, report.md and report.html into `out` (replaced whole, only if it holds a report)."""
     from minicpmv_edge.bench.render_html import render_html
@@ -116,7 +115,7 @@ def write_report(report: dict[str, Any], out: str | Path) -> Path:
     from minicpmv_edge.bundle import atomic_directory
 
     out = Path(out)
-    with atomic_directory(out, replace_if="report.json") as tmp:
+    with atomic_directory(out, owned=is_our_report, what="benchmark report") as tmp:
         (tmp / "report.json").write_text(json.dumps(report, indent=2) + "\n")
         (tmp / "report.md").write_text(render_markdown(report))
         (tmp / "report.html").write_text(render_html(report))

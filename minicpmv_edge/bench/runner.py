@@ -92,21 +92,16 @@ def _run_record(index: int, t: Timings) -> dict[str, Any]:
 
 
 def _encoder_chip(pipe: Any, target: str | None) -> str | None:
-    """Chip the encoder figures are for: the QNN session's chip, --target, or the AX650N for pyaxengine."""
+    """Chip the encoder figures are for: the session's build chip, else the --target being compared against."""
     from minicpmv_edge.npu_backends.chips import get_chip
 
-    chip = getattr(pipe.encoder, "chip", None)
-    if chip is not None and hasattr(chip, "key"):
-        return chip.key
-    if target:
-        return get_chip(target).key
-    return "ax650n" if pipe.encoder.name == "axengine" else None
+    return pipe.encoder.chip or (get_chip(target).key if target else None)
 
 
 def bundle_info(pipe: Any, target: str | None) -> dict[str, Any]:
     """Preset, synthetic or real weights, precision of each part, target chip and encoder backend."""
-    manifest = pipe.bundle.manifest
-    quant = manifest.get("llm", {}).get("quantization", {})
+    llm_part = pipe.bundle.manifest.llm
+    quant = llm_part.quantization if llm_part else {}
     llm = " ".join(
         str(x)
         for x in (
@@ -117,16 +112,16 @@ def bundle_info(pipe: Any, target: str | None) -> dict[str, Any]:
         if x
     )
     enc = pipe.encoder
-    compiled = getattr(enc, "precision", None) or getattr(enc, "build", None) or enc.name
-    vision = "fp32 ONNX" if enc.name == "cpu" else str(compiled)
+    vision = f"{enc.precision} ONNX" if enc.chip is None else f"{enc.precision} ({enc.chip})"
     return {
         "path": str(pipe.bundle.root),
         "preset": pipe.bundle.preset,
         "synthetic": pipe.bundle.synthetic,
         "weights": "synthetic" if pipe.bundle.synthetic else "real checkpoint",
-        "precision": {"vision": vision, "llm": llm or "unknown"},
+        "precision": {"vision": vision, "llm": getattr(pipe.decoder, "precision", None) or llm or "unknown"},
         "target": target,
         "encoder_backend": enc.name,
+        "decoder_backend": pipe.decoder.name,
         "encoder_provenance": enc.provenance,
     }
 
@@ -177,7 +172,8 @@ def summarise(pipe: Any, config: BenchConfig, prompt: BenchPrompt, timings: list
     enc_device = host if enc_prov in (F.HOST, F.EMULATED) or not enc_chip else f"{enc_chip} (on-device encoder)"
     common = {"group": "host", "source": "host run", "model": preset, "mode": config.mode}
     enc_common = {**common, "device": enc_device, "chip": enc_chip, "backend": first.encoder_backend}
-    llm_common = {**common, "device": host, "backend": "onnxruntime cpu int4"}
+    llm_backend = {"onnxruntime-int4": "onnxruntime cpu int4"}.get(first.decoder_backend, first.decoder_backend)
+    llm_common = {**common, "device": host, "backend": llm_backend}
     notes: list[str] = []
 
     figs = [repeated("preprocess", [t.preprocess_s for t in timings], provenance=F.HOST, device=host, **common)]

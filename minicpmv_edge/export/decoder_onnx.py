@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -101,6 +102,46 @@ def dequantize_int4(packed: np.ndarray, scales: np.ndarray, k: int) -> np.ndarra
     return ((codes - 8.0) * scales[..., None]).reshape(packed.shape[0], -1)[:, :k]
 
 
+@dataclass(frozen=True)
+class PackedInt4:
+    """A linear weight already in MatMulNBits layout (e.g. llama.cpp Q4_0 blocks carried over bit for bit).
+
+    `packed` uint8 `[N, K/block_size, block_size/2]` and `scales` float32 `[N, K/block_size]`, exactly as
+    `quantize_int4` returns them; `source` names the format they came from (for the manifest).
+    """
+
+    packed: np.ndarray
+    scales: np.ndarray
+    k: int
+    block_size: int
+    source: str
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.packed.shape[0], self.k)
+
+    def dequantize(self) -> np.ndarray:
+        """float32 `[N, K]`: `(code - 8) * scale`."""
+        return dequantize_int4(self.packed, self.scales, self.k)
+
+
+Weight = np.ndarray | PackedInt4
+
+
+def stack_rows(parts: list[Any]) -> Weight:
+    """Concatenate linear weights along N (q|k|v packing); packed blocks stay packed when all parts are."""
+    if all(isinstance(p, PackedInt4) for p in parts) and len({(p.k, p.block_size) for p in parts}) == 1:
+        first = parts[0]
+        return PackedInt4(
+            np.concatenate([p.packed for p in parts]),
+            np.concatenate([p.scales for p in parts]),
+            first.k,
+            first.block_size,
+            first.source,
+        )
+    return np.concatenate([p.dequantize() if isinstance(p, PackedInt4) else _np(p) for p in parts])
+
+
 def quantize_embedding_int8(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """float `[V, H]` -> int8 codes `[V, H]` and float32 per-row scales `[V]`; row = codes * scale, |codes| <= 127."""
     scales = (np.abs(table).max(axis=1) / 127.0).astype(np.float32)
@@ -145,8 +186,9 @@ class _ExternalData:
 class _Graph:
     """Nodes and initializers of the decoder graph; weights go straight to external data."""
 
-    def __init__(self, data: _ExternalData, block_size: int, accuracy_level: int) -> None:
+    def __init__(self, data: _ExternalData, block_size: int, accuracy_level: int, measure: bool = False) -> None:
         self.data = data
+        self.errors: dict[str, list[tuple[float, bool]]] | None = {} if measure else None
         self.block_size = block_size
         self.accuracy_level = accuracy_level
         self.nodes: list[onnx.NodeProto] = []
@@ -161,12 +203,22 @@ class _Graph:
     def node(self, op: str, inputs: list[str], outputs: list[str], *, name: str, domain: str = "", **attrs) -> None:
         self.nodes.append(helper.make_node(op, inputs, outputs, name=name, domain=domain, **attrs))
 
-    def linear(
-        self, x: str, weight: np.ndarray, out: str, *, factor: float = 1.0, bias: np.ndarray | None = None
-    ) -> str:
-        """`out = x @ (factor * weight).T (+ bias)` as an int4 MatMulNBits; `weight [N, K]`."""
-        n, k = weight.shape
-        packed, scales = quantize_int4(weight, self.block_size, factor)
+    def linear(self, x: str, weight: Any, out: str, *, factor: float = 1.0, bias: np.ndarray | None = None) -> str:
+        """`out = x @ (factor * weight).T (+ bias)` as an int4 MatMulNBits; `weight [N, K]`.
+
+        A `PackedInt4` weight with this graph's block size is used as is (its scales times `factor`, one fp32
+        multiply); anything else is quantized here.
+        """
+        if isinstance(weight, PackedInt4) and weight.block_size == self.block_size:
+            n, k = weight.shape
+            packed = weight.packed
+            scales = weight.scales * np.float32(factor) if factor != 1.0 else weight.scales
+        else:
+            dense = weight.dequantize() if isinstance(weight, PackedInt4) else _np(weight)
+            n, k = dense.shape
+            packed, scales = quantize_int4(dense, self.block_size, factor)
+        if self.errors is not None:
+            self._measure(out, weight, packed, scales, k, factor)
         inputs = [x, self.constant(f"{out}.qweight", packed), self.constant(f"{out}.scales", scales)]
         if bias is not None:
             inputs += ["", "", self.constant(f"{out}.bias", bias.astype(np.float32))]
@@ -184,11 +236,31 @@ class _Graph:
         )
         return out
 
+    def _measure(self, out: str, weight: Any, packed: np.ndarray, scales: np.ndarray, k: int, factor: float) -> None:
+        """Relative RMS error of the int4 weight against the weight as given (times `factor`), per tensor kind.
+
+        In row chunks, so measuring a 150k-row lm_head never holds more than a few fp32 rows at once."""
+        sq_err = sq_ref = 0.0
+        for r0 in range(0, packed.shape[0], _ROWS_PER_CHUNK):
+            r1 = min(packed.shape[0], r0 + _ROWS_PER_CHUNK)
+            if isinstance(weight, PackedInt4):
+                reference = dequantize_int4(weight.packed[r0:r1], weight.scales[r0:r1], k)
+            else:
+                reference = _np(weight[r0:r1])
+            reference = reference * np.float32(factor) if factor != 1.0 else reference
+            diff = dequantize_int4(packed[r0:r1], scales[r0:r1], k) - reference
+            sq_err += float(np.sum(np.square(diff, dtype=np.float64)))
+            sq_ref += float(np.sum(np.square(reference, dtype=np.float64)))
+        error = float(np.sqrt(sq_err / sq_ref)) if sq_ref > 0 else 0.0
+        kind = "lm_head" if out == LOGITS else out.rsplit(".", 1)[-1]
+        carried = isinstance(weight, PackedInt4) and weight.block_size == self.block_size
+        self.errors.setdefault(kind, []).append((error, carried))
+
 
 def _layer(g: _Graph, cfg: LLMConfig, w: Mapping[str, Any], i: int, x: str, residual: str) -> tuple[str, str]:
     """One decoder layer; `x` is this layer's normalized input, `residual` the stream. -> (mlp out, residual)."""
     p = f"llm.layers.{i}"
-    qkv_w = np.concatenate([_np(w[f"{p}.attn.{n}.weight"]) for n in "qkv"])
+    qkv_w = stack_rows([w[f"{p}.attn.{n}.weight"] for n in "qkv"])
     qkv_b = np.concatenate([_np(w[f"{p}.attn.{n}.bias"]) for n in "qkv"]) if cfg.attention_bias else None
     qkv = g.linear(x, qkv_w, f"l{i}.qkv", bias=qkv_b)
     del qkv_w
@@ -208,7 +280,7 @@ def _layer(g: _Graph, cfg: LLMConfig, w: Mapping[str, Any], i: int, x: str, resi
     # arithmetic. Symmetric absmax quantization is scale-equivariant, so the int4 codes are the same as for W and
     # only the fp32 block scales carry r.
     r = residual_scale(cfg)
-    o = g.linear(f"l{i}.attn", _np(w[f"{p}.attn.o.weight"]), f"l{i}.o", factor=r)
+    o = g.linear(f"l{i}.attn", w[f"{p}.attn.o.weight"], f"l{i}.o", factor=r)
     g.node(
         "SkipSimplifiedLayerNormalization",
         [o, residual, g.constant(f"l{i}.post_attn_norm", _np(w[f"{p}.post_attn_norm.weight"]))],
@@ -217,12 +289,12 @@ def _layer(g: _Graph, cfg: LLMConfig, w: Mapping[str, Any], i: int, x: str, resi
         domain=MS_DOMAIN,
         epsilon=cfg.rms_norm_eps,
     )
-    gate = g.linear(f"l{i}.mlp_in", _np(w[f"{p}.mlp.gate.weight"]), f"l{i}.gate")
-    up = g.linear(f"l{i}.mlp_in", _np(w[f"{p}.mlp.up.weight"]), f"l{i}.up")
+    gate = g.linear(f"l{i}.mlp_in", w[f"{p}.mlp.gate.weight"], f"l{i}.gate")
+    up = g.linear(f"l{i}.mlp_in", w[f"{p}.mlp.up.weight"], f"l{i}.up")
     g.node("Sigmoid", [gate], [f"l{i}.gate_sigmoid"], name=f"l{i}.sigmoid")
     g.node("Mul", [gate, f"l{i}.gate_sigmoid"], [f"l{i}.silu"], name=f"l{i}.silu")
     g.node("Mul", [f"l{i}.silu", up], [f"l{i}.act"], name=f"l{i}.act")
-    down = g.linear(f"l{i}.act", _np(w[f"{p}.mlp.down.weight"]), f"l{i}.down", factor=r)
+    down = g.linear(f"l{i}.act", w[f"{p}.mlp.down.weight"], f"l{i}.down", factor=r)
     return down, f"l{i}.resid_attn"
 
 
@@ -260,12 +332,16 @@ def export_decoder(
     block_size: int = 32,
     accuracy_level: int = 4,
     embedding: EmbeddingStorage = "int8",
+    measure_error: bool = False,
 ) -> dict[str, Any]:
     """Write `decoder.onnx`, `decoder.onnx.data` and the embedding table(s) into `out_dir`.
 
     `weights` maps our names (`llm.…`, see `hf_names.llm_rules`) to float tensors or arrays, e.g. `LazyWeights`
     with parts=("llm",); each is read once. `accuracy_level` is MatMulNBits': 4 lets ORT quantize activations to
-    int8 per block (fastest on CPU), 0 keeps them fp32. Returns the JSON-able manifest section for the runtime.
+    int8 per block (fastest on CPU), 0 keeps them fp32. Linear weights may be `PackedInt4` (used as is when
+    their block size matches). `measure_error` adds `quantization.error_vs_source`: per tensor kind, the relative
+    RMS error of the int4 weights against the weights as given (0 for blocks carried over). Returns the JSON-able
+    manifest section for the runtime.
     """
     cfg = preset.llm
     if block_size < 16 or block_size & (block_size - 1):
@@ -279,7 +355,7 @@ def export_decoder(
     log.info("wrote the %s token embedding table", emb["storage"])
 
     data = _ExternalData(out_dir / DATA_NAME)
-    g = _Graph(data, block_size, accuracy_level)
+    g = _Graph(data, block_size, accuracy_level, measure=measure_error)
     try:
         cos, sin = rope_tables(hd, cfg.rope_theta, cfg.max_position_embeddings)
         g.constant("cos_cache", cos)
@@ -332,7 +408,7 @@ def export_decoder(
         )
         # MiniCPM divides the final hidden state by d = hidden/dim_model_base before lm_head:
         # (h / d) @ W.T == h @ (W / d).T, exact in real arithmetic (and scale-equivariant under int4, as above).
-        g.linear("last.hidden", _np(weights["llm.lm_head.weight"]), LOGITS, factor=1.0 / logit_divisor(cfg))
+        g.linear("last.hidden", weights["llm.lm_head.weight"], LOGITS, factor=1.0 / logit_divisor(cfg))
         log.info("lm_head quantized")
     finally:
         data.close()
@@ -397,6 +473,16 @@ def export_decoder(
         },
         "files": [ONNX_NAME, DATA_NAME, *(emb[k] for k in ("table", "scales") if k in emb)],
     }
+    if g.errors is not None:
+        section["quantization"]["error_vs_source"] = {
+            kind: {
+                "tensors": len(found),
+                "carried_over": sum(carried for _, carried in found),
+                "rel_rms_max": max(e for e, _ in found),
+                "rel_rms_mean": sum(e for e, _ in found) / len(found),
+            }
+            for kind, found in g.errors.items()
+        }
     helper.set_model_props(model, {"minicpmv_edge.decoder": json.dumps(section)})
     onnx.save_model(model, out_dir / ONNX_NAME)
     log.info("wrote %s (%.1f MB of weights in %s)", ONNX_NAME, data.offset / 1e6, DATA_NAME)

@@ -1,56 +1,36 @@
-"""`export`: checkpoint (HF directory or synthetic preset) -> bundle directory with static ONNX encoders."""
+"""`export`: checkpoint (HF directory, llama.cpp GGUF files or synthetic preset) -> bundle directory."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import platform
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from minicpmv_edge import __version__
-from minicpmv_edge.bundle import (
-    SCHEMA_VERSION,
-    atomic_directory,
-    check_replaceable,
-    file_record,
-    write_manifest,
-)
+from minicpmv_edge import manifest as mf
+from minicpmv_edge.bundle import all_file_records, atomic_directory, is_our_bundle, write_manifest
 from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.export.parity import MIN_COSINE, compare_onnx, reference_outputs
-from minicpmv_edge.export.tokenizer import write_tokenizer
+from minicpmv_edge.export.parity import compare_onnx, reference_outputs
+from minicpmv_edge.export.request import ExportRequest, check_request
+from minicpmv_edge.export.sources import GgufSource, HfSource
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
-from minicpmv_edge.model.checkpoint import Checkpoint, load_vision_encoder, open_checkpoint
+from minicpmv_edge.model.checkpoint import open_checkpoint
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
 SAMPLE_IMAGE = Path(__file__).resolve().parent.parent / "assets" / "sample.jpg"
-TOOLS = ("torch", "onnx", "onnxruntime", "onnxslim", "safetensors", "numpy", "pillow")
-
-
-PARTS = ("vision", "llm")
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    preset: ModelPreset
-    out: Path
-    shapes: tuple[int, ...] = (280, 448)
-    parts: tuple[str, ...] = PARTS
-    checkpoint: Path | None = None  # None: write a synthetic checkpoint of the preset
-    seed: int = 0
-    min_cosine: float = MIN_COSINE
-    block_size: int = 32  # int4 block of the decoder's MatMulNBits
-    accuracy_level: int = 4
+TOOLS = ("torch", "onnx", "onnxruntime", "onnxslim", "safetensors", "numpy", "pillow", "gguf")
+Source = HfSource | GgufSource
 
 
 def parity_inputs(size: int, seed: int) -> dict[str, np.ndarray]:
@@ -60,24 +40,13 @@ def parity_inputs(size: int, seed: int) -> dict[str, np.ndarray]:
     return {f"photo {SAMPLE_IMAGE.name}": photo, f"uniform noise seed {seed}": noise}
 
 
-def tool_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "minicpmv-edge": __version__}
-    for name in TOOLS:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
-
-
-def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
-    preset = req.preset
+def _export_vision(src: Source, req: ExportRequest, tmp: Path, work: Path) -> dict[str, Any]:
+    preset = src.preset
     encoders: dict[str, Any] = {}
     for size in req.shapes:
         rel = f"vision/encoder_{size}.onnx"
         # torch lives only while tracing: the reference outputs are kept, the model is freed before slimming
-        log.info("loading the %s vision encoder from %s", preset.name, ckpt.path)
-        encoder = load_vision_encoder(ckpt, preset)
+        encoder = src.vision_encoder()
         inputs = parity_inputs(size, req.seed)
         expected = reference_outputs(encoder, inputs)
         raw = trace_vision_onnx(encoder, size, work / f"raw_{size}.onnx")
@@ -85,7 +54,7 @@ def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) 
         simplify_and_save(raw, tmp / rel, f"the {size}x{size} encoder")
         raw.unlink()
         parity = compare_onnx(tmp / rel, inputs, expected)
-        if parity.cosine < req.min_cosine:
+        if not parity.cosine >= req.min_cosine:  # NaN fails too
             raise EdgeError(
                 f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below {req.min_cosine}"
             )
@@ -99,15 +68,18 @@ def _export_vision(ckpt: Checkpoint, req: ExportRequest, tmp: Path, work: Path) 
     return {"shapes": list(req.shapes), "encoders": encoders}
 
 
-def _export_llm(ckpt: Checkpoint, req: ExportRequest, tmp: Path) -> dict[str, Any]:
+def _export_llm(src: Source, req: ExportRequest, tmp: Path) -> dict[str, Any]:
     from minicpmv_edge.export.decoder_onnx import export_decoder
-    from minicpmv_edge.model.checkpoint import LazyWeights
 
-    weights = LazyWeights(ckpt, req.preset, ("llm",))
     section = export_decoder(
-        weights, req.preset, tmp / "llm", block_size=req.block_size, accuracy_level=req.accuracy_level
+        src.llm_weights(),
+        src.preset,
+        tmp / "llm",
+        block_size=req.block_size,
+        accuracy_level=req.accuracy_level,
+        measure_error=src.measure_llm_error,
     )
-    return {**section, "dir": "llm"}
+    return {**section, **src.keep_llm_files(tmp / "llm"), "dir": "llm"}
 
 
 def _prompt_section(preset: ModelPreset) -> dict[str, Any]:
@@ -121,19 +93,22 @@ def _prompt_section(preset: ModelPreset) -> dict[str, Any]:
     }
 
 
-def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -> dict[str, Any]:
-    preset = req.preset
-    with atomic_directory(req.out) as tmp, tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work:
+def _export_from(src: Source, req: ExportRequest) -> mf.Manifest:
+    preset = src.preset
+    with (
+        atomic_directory(req.out, owned=is_our_bundle, what="bundle") as tmp,
+        tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work,
+    ):
         manifest: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION,
+            "manifest_version": mf.MANIFEST_VERSION,
             "created_by": f"minicpmv-edge {__version__}",
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "model": {
                 "preset": preset.name,
                 "version": preset.version,
                 "hf_name": preset.hf_name,
-                "synthetic": ckpt.synthetic,
-                "source": source,
+                "synthetic": src.synthetic,
+                "source": src.description,
                 "query_num": preset.resampler.query_num,
                 "embed_dim": preset.resampler.embed_dim,
             },
@@ -146,32 +121,28 @@ def _export_from(ckpt: Checkpoint, req: ExportRequest, source: dict[str, Any]) -
             },
         }
         if "vision" in req.parts:
-            manifest["vision"] = _export_vision(ckpt, req, tmp, Path(work))
+            manifest["vision"] = _export_vision(src, req, tmp, Path(work))
         if "llm" in req.parts:
-            manifest["llm"] = _export_llm(ckpt, req, tmp)
-            manifest["tokenizer"] = write_tokenizer(preset, None if ckpt.synthetic else ckpt.path, tmp / "tokenizer")
+            manifest["llm"] = _export_llm(src, req, tmp)
+            manifest["tokenizer"] = src.write_tokenizer(tmp / "tokenizer")
             manifest["prompt"] = _prompt_section(preset)
-        manifest["tools"] = tool_versions()
-        manifest["files"] = [file_record(tmp, p) for p in sorted(tmp.rglob("*")) if p.is_file()]
-        write_manifest(tmp, manifest)
+        manifest["tools"] = tool_versions(*TOOLS)
+        manifest["files"] = [dataclasses.asdict(r) for r in all_file_records(tmp)]
+        typed = mf.from_dict(manifest, "the exported manifest")
+        write_manifest(tmp, typed)
     log.info("bundle written to %s", req.out)
-    return manifest
+    return typed
 
 
-def export_bundle(req: ExportRequest) -> dict[str, Any]:
+def export_bundle(req: ExportRequest) -> mf.Manifest:
     """Export the requested parts of `req` into the bundle `req.out`; returns the manifest."""
-    check_replaceable(req.out)
-    unknown = set(req.parts) - set(PARTS)
-    if unknown or not req.parts:
-        raise EdgeError(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
-    patch = req.preset.vision.patch_size
-    for size in req.shapes:
-        if size % patch:
-            raise EdgeError(f"shape {size} is not a multiple of the patch size {patch}")
+    check_request(req)
+    if req.gguf_mmproj is not None:  # every file is opened and checked before anything is written
+        return _export_from(GgufSource(req.preset, req.gguf_mmproj, req.gguf_llm), req)
     if req.checkpoint is not None:
         ckpt = open_checkpoint(req.checkpoint)
-        return _export_from(ckpt, req, {"checkpoint": str(req.checkpoint)})
+        return _export_from(HfSource(ckpt, req.preset, {"checkpoint": str(req.checkpoint)}), req)
     with tempfile.TemporaryDirectory(prefix="minicpmv-edge-synthetic-") as work:
         log.info("writing a synthetic %s checkpoint (seed %d)", req.preset.name, req.seed)
         path = write_synthetic_checkpoint(req.preset, Path(work) / "checkpoint", parts=req.parts, seed=req.seed)
-        return _export_from(open_checkpoint(path), req, {"synthetic_seed": req.seed})
+        return _export_from(HfSource(open_checkpoint(path), req.preset, {"synthetic_seed": req.seed}), req)

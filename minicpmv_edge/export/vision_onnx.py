@@ -14,12 +14,13 @@ import torch
 from minicpmv_edge.export.static_encoder import StaticVisionEncoder
 from minicpmv_edge.export.static_graph import require_static
 from minicpmv_edge.model.encoder import VisionEncoder
+from minicpmv_edge.presets import ENCODER_INPUT, ENCODER_OUTPUT
 
 log = logging.getLogger(__name__)
 
 OPSET = 17  # LayerNormalization is native from 17; QNN's 16-bit quantizer upgrades to 21 itself
-INPUT_NAME = "pixel_values"
-OUTPUT_NAME = "image_embeds"
+INPUT_NAME = ENCODER_INPUT
+OUTPUT_NAME = ENCODER_OUTPUT
 EXTERNAL_DATA_BYTES = 512 * 1024**2  # above this, weights go to `<name>.onnx.data` beside the graph
 
 

@@ -5,7 +5,6 @@ Only safetensors are read: a directory with pickled `*.bin` weights is refused, 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,11 +19,13 @@ from minicpmv_edge.model.encoder import VisionEncoder
 from minicpmv_edge.model.hf_config import check_config, is_synthetic
 from minicpmv_edge.model.hf_names import PART_PREFIXES, TensorRule, rules_for
 from minicpmv_edge.presets import ModelPreset
+from minicpmv_edge.safe_json import load_json_file
 
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "model.safetensors.index.json"
 _MAX_LISTED = 8
+MAX_JSON_BYTES = 64 << 20  # config.json and the shard index are a few hundred KB in the real releases
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,17 @@ class Checkpoint:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CheckpointError(f"cannot read {path}: {err}") from None
+    return load_json_file(path, max_bytes=MAX_JSON_BYTES, what="checkpoint file", error=CheckpointError)
+
+
+def _shard_path(root: Path, index: Path, shard: Any) -> Path:
+    """A shard named by the index, which must be a plain file name inside the checkpoint directory."""
+    if not isinstance(shard, str) or not shard or shard.startswith("/") or "\\" in shard or ".." in Path(shard).parts:
+        raise CheckpointError(f"{index} names shard {shard!r}, which is not a file inside {root}")
+    path = root / shard
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise CheckpointError(f"{index} names shard {shard!r}, which leads outside {root}")
+    return path
 
 
 def _tensor_names(shard: Path) -> list[str]:
@@ -68,7 +76,7 @@ def open_checkpoint(path: str | Path) -> Checkpoint:
         weight_map = _read_json(index).get("weight_map")
         if not isinstance(weight_map, dict) or not weight_map:
             raise CheckpointError(f"{index} has no weight_map")
-        files = {name: root / shard for name, shard in weight_map.items()}
+        files = {name: _shard_path(root, index, shard) for name, shard in weight_map.items()}
         missing = sorted({str(p.name) for p in files.values() if not p.is_file()})
         if missing:
             raise CheckpointError(f"{index} names shard files that are missing: {', '.join(missing)}")
@@ -172,6 +180,7 @@ class LazyWeights(Mapping[str, torch.Tensor]):
 
 def load_vision_encoder(ckpt: Checkpoint, preset: ModelPreset) -> VisionEncoder:
     """The fp32 reference vision encoder (tower + resampler) with the checkpoint's weights, in eval mode."""
+    checked_rules(ckpt, preset, ("vision",))  # a wrong checkpoint fails before a full-size model is allocated
     model = VisionEncoder(preset)
     model.load_state_dict(load_weights(ckpt, preset, ("vision",)), strict=True)
     return model.eval()

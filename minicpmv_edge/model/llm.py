@@ -4,9 +4,10 @@ One definition driven by `LLMConfig`: pre-RMSNorm blocks, RoPE (rotate-half, non
 attention, SwiGLU MLP, untied lm_head. It is the teacher the int4 ONNX decoder is checked against, so it favours
 plain, obviously-right math over speed: `forward` recomputes the whole sequence, there is no KV cache.
 
-MiniCPM (`arch == "minicpm"`, see the reference doc §3.3): token embeddings are multiplied by `scale_emb` where ids
-are embedded (`embed_tokens`), never the image embeddings spliced in; each residual branch is multiplied by
-`scale_depth / sqrt(num_layers)`; the final hidden state is divided by `hidden_size / dim_model_base` before lm_head.
+MiniCPM (`arch == "minicpm"`, see docs/reference/minicpmv-reference.md §3.3): token embeddings are multiplied by
+`scale_emb` where ids are embedded (`embed_tokens`), never the image embeddings spliced in; each residual branch is
+multiplied by `scale_depth / sqrt(num_layers)`; the final hidden state is divided by `hidden_size / dim_model_base`
+before lm_head.
 """
 
 from __future__ import annotations

@@ -16,11 +16,13 @@ import torch
 from safetensors.torch import save_file
 
 from minicpmv_edge.bundle import atomic_directory
+from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.model.checkpoint import INDEX_NAME
-from minicpmv_edge.model.hf_config import official_config
+from minicpmv_edge.model.hf_config import is_synthetic, official_config
 from minicpmv_edge.model.hf_names import TensorRule, rules_for
 from minicpmv_edge.model.positions import sincos_2d
 from minicpmv_edge.presets import ModelPreset
+from minicpmv_edge.safe_json import load_json_file
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,15 @@ def _init(rule: TensorRule, gen: torch.Generator) -> torch.Tensor:
     if rule.init in ("bias", "norm_bias"):
         return 0.01 * noise
     return INIT_STD * noise.clamp_(-2.0, 2.0)  # truncated at 2 sigma, like trunc_normal_
+
+
+def _is_synthetic_checkpoint(path: Path) -> bool:
+    """A folder holding a config.json that we marked synthetic (so a real checkpoint is never replaced)."""
+    try:
+        config = load_json_file(path / "config.json", max_bytes=1 << 20, what="config")
+    except EdgeError:
+        return False
+    return isinstance(config, dict) and is_synthetic(config)
 
 
 def write_synthetic_checkpoint(
@@ -66,7 +77,7 @@ def write_synthetic_checkpoint(
             size = 0
         plan[-1].append(rule)
         size += nbytes
-    with atomic_directory(out, replace_if="config.json") as tmp:
+    with atomic_directory(out, owned=_is_synthetic_checkpoint, what="synthetic checkpoint") as tmp:
         gen = torch.Generator().manual_seed(seed)
         weight_map, total = {}, 0
         for n, shard_rules in enumerate(plan, start=1):

@@ -6,7 +6,7 @@ Per shape S the compile folder gets `encoder_S.onnx` (static, onnxslim'd, op-che
 `pulsar2` or a `pulsar2:*` image is present; otherwise the report says where to run `build.sh`. An `.axmodel` is
 listed only when it exists.
 
-Config defaults (from AXERA's own ViT configs, shared docs npu-toolchains.md A2, unless noted):
+Config defaults (from AXERA's own ViT configs, docs/reference/npu-toolchains.md A2, unless noted):
 - NPU3 (all three NPU groups); `static_batch_sizes [1]`; FP32 NCHW RGB input with mean 0 / std 1, because the SDK's
   preprocessor already normalises to [-1, 1] and the calibration tensors are exactly what the runtime feeds.
 - u16: the whole model at U16 activations (`DEFAULT`..`DEFAULT` subgraph), as in AXERA's MiniCPM-V 4.6 and
@@ -22,6 +22,7 @@ Config defaults (from AXERA's own ViT configs, shared docs npu-toolchains.md A2,
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -40,8 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minicpmv_edge.bundle import read_manifest, with_records, write_manifest
+from minicpmv_edge.bundle import file_record, read_manifest, update_manifest, with_files
 from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.manifest import Build, BuildEncoder, Manifest
 from minicpmv_edge.npu_backends import calibration
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
 from minicpmv_edge.runtime.bundle_view import Bundle
@@ -118,7 +120,7 @@ class Options:
     heldout_images: int | None = None  # None: every held-out image
 
 
-OPTION_KEYS = ("npu_mode", "device", "calibration_images", "heldout_images")
+OPTION_KEYS = ("npu_mode", "device", "allow_cpu_fallback", "calibration_images", "heldout_images")
 
 
 def _count(options: dict[str, str], key: str) -> int | None:
@@ -369,7 +371,7 @@ class Ax650Backend:
         precision = precision_of(req)
         opts = parse_options(req)
         min_cosine = req.min_cosine if req.min_cosine is not None else precision.min_cosine
-        shapes = list(req.shapes or sorted(int(s) for s in bundle.manifest.get("vision", {}).get("encoders", {})))
+        shapes = list(req.shapes or bundle.encoder_sizes())
         if not shapes:
             raise EdgeError(f"bundle {bundle.root} has no vision encoders to compile; export it with --parts vision")
         calib_files, heldout_files = calibration.calibration_split(req.calibration)
@@ -428,7 +430,7 @@ class Ax650Backend:
                 "calibration_method": "MinMax",
                 "calibration_images": len(calib_files),
                 "heldout_images": len(heldout_files),
-                "calibration_dir": str(req.calibration or calibration.REPO_CALIBRATION),
+                "calibration_dir": str(req.calibration or calibration.DEFAULT_CALIBRATION),
             },
             "min_cosine": min_cosine,
             "summary": summary,
@@ -441,7 +443,8 @@ class Ax650Backend:
             "axmodels_built": bool(built),
             "next_steps": _next_steps(bundle.root, folder, shapes, built=bool(built)),
         }
-        return CompileResult(files=[*files, *built], report=report)
+        encoders = {size: f"encoder_{size}.axmodel" for size in shapes if f"encoder_{size}.axmodel" in built}
+        return CompileResult(files=[*files, *built], report=report, precision=precision.name, encoders=encoders)
 
     @staticmethod
     def _calibrate_and_check(
@@ -468,7 +471,7 @@ class Ax650Backend:
             "%dx%d %s emulated: worst held-out cosine %.6f (mean %.6f), max abs %.3g",
             size, size, precision.name, sim.simulated_cosine, sim.simulated_cosine_mean, sim.max_abs,
         )  # fmt: skip
-        if sim.simulated_cosine < min_cosine:
+        if not sim.simulated_cosine >= min_cosine:  # NaN fails
             hint = "try --precision u16" if precision.name != "u16" else "try more representative --calibration images"
             raise EdgeError(
                 f"AX650N {precision.name} emulated quantization at {size}x{size}: worst held-out cosine "
@@ -477,24 +480,24 @@ class Ax650Backend:
         return sim, tar_name, len(calib)
 
 
-def _next_steps(root: Path, folder: str, shapes: list[int], *, built: bool) -> list[str]:
-    where = root / "compiled" / folder
+def _next_steps(root: Path, build_name: str, shapes: list[int], *, built: bool) -> list[str]:
+    """What to run where after this compile; the build's folder is `minicpmv-edge inspect`'s `dir` of the build."""
     steps = []
     if not built:
         steps += [
             f"on a machine with Pulsar2 (the pulsar2:<version> Docker image from {PULSAR2_DOWNLOAD}, or pulsar2 on "
-            f"PATH): cd {where} && ./build.sh",
+            f"PATH): run ./build.sh in this build's folder (minicpmv-edge inspect {root} shows it)",
             'then record the .axmodel files in the bundle manifest: python -c "from minicpmv_edge.npu_backends.ax650 '
-            f"import register_axmodels; register_axmodels('{root}', '{folder}')\"",
+            f"import register_axmodels; register_axmodels('{root}', '{build_name}')\"",
         ]
     sizes = " ".join(str(s) for s in shapes)
     steps += [
-        f"copy the bundle to the AX650N board and time the NPU there: cd compiled/{folder} && for s in {sizes}; do "
+        f"copy the bundle to the AX650N board and time the NPU there, in the build's folder: for s in {sizes}; do "
         "ax_run_model -m encoder_$s.axmodel -w 3 -r 10; done | tee ax_run_model.log",
         'store those timings with the bundle (device-measured): python -c "from minicpmv_edge.npu_backends.'
-        f"ax_run_model import store_log; store_log('BUNDLE', 'compiled/{folder}/ax_run_model.log')\"",
-        "answer with the NPU encoder on the board: minicpmv-edge run BUNDLE --encoder axengine --target ax650n "
-        "--image IMG --prompt Q (needs pyaxengine)",
+        "ax_run_model import store_log; store_log('BUNDLE', '<build folder>/ax_run_model.log')\"",
+        "answer with the NPU encoder on the board: minicpmv-edge run BUNDLE --target ax650n --image IMG --prompt Q "
+        "(needs pyaxengine)",
     ]
     return steps
 
@@ -502,44 +505,55 @@ def _next_steps(root: Path, folder: str, shapes: list[int], *, built: bool) -> l
 # ---------------------------------------------------------------------------------------------- manifest
 
 
-def compiled_folders(root: Path) -> list[str]:
-    """Names of the bundle's AX650N compile folders (`ax650n-u16`, `ax650n-u8`), u16 first."""
-    names = [p.name for p in (root / "compiled").glob(f"{CHIP_FOLDER_PREFIX}*") if p.is_dir()]
-    return sorted(names, key=lambda n: (n != f"{CHIP_FOLDER_PREFIX}{DEFAULT_PRECISION}", n))
+def compiled_builds(root: Path) -> list[Build]:
+    """The bundle's AX650N builds (`ax650n-u16`, `ax650n-u8`), u16 first."""
+    builds = [b for b in read_manifest(root).compiled.values() if b.backend == "ax650"]
+    return sorted(builds, key=lambda b: (b.precision != DEFAULT_PRECISION, b.name))
 
 
 def record_compiled_files(
-    root: str | Path, folder: str, rels: list[str], update: Callable[[dict[str, Any]], None] | None = None
+    root: str | Path, build_name: str, rels: list[str], update: Callable[[Build], Build] | None = None
 ) -> None:
-    """Add files under `compiled/<folder>/` to the manifest (size + sha256) and let `update` edit that folder's
-    manifest entry; for artifacts made after `compile` (a board-side build, device timings)."""
+    """Add files of a build folder to the manifest (size + sha256) and let `update` edit that build's entry; for
+    artifacts made after `compile` (a board-side build, device timings). Under the bundle lock, atomic."""
     root = Path(root)
-    manifest = read_manifest(root)
-    entry = manifest.get("compiled", {}).get(folder)
-    if entry is None:
-        raise EdgeError(f"bundle {root} has no compiled/{folder} in its manifest; run minicpmv-edge compile first")
-    records = with_records(root, manifest.get("files", []), [f"compiled/{folder}/{rel}" for rel in rels])
-    entry["files"] = sorted(set(entry.get("files", [])) | set(rels))
-    if update:
-        update(entry)
-    manifest["files"] = records
-    write_manifest(root, manifest)
+
+    def change(manifest: Manifest) -> Manifest:
+        build = manifest.compiled.get(build_name)
+        if build is None:
+            raise EdgeError(f"bundle {root} has no build {build_name} in its manifest; run minicpmv-edge compile first")
+        records = [file_record(root, root / build.dir / rel, f"{build.dir}/{rel}") for rel in rels]
+        build = dataclasses.replace(build, files=tuple(sorted({*build.files, *rels})))
+        if update:
+            build = update(build)
+        manifest = with_files(manifest, records)
+        return dataclasses.replace(manifest, compiled={**manifest.compiled, build_name: build})
+
+    update_manifest(root, change)
 
 
-def register_axmodels(root: str | Path, folder: str | None = None) -> list[str]:
+def register_axmodels(root: str | Path, build_name: str | None = None) -> list[str]:
     """Record `encoder_S.axmodel` files that `build.sh` produced after compile (e.g. on another machine)."""
     root = Path(root)
-    folder = folder or next(iter(compiled_folders(root)), None)
-    if folder is None:
-        raise EdgeError(f"bundle {root} has no AX650N compile folder; run minicpmv-edge compile --target ax650n")
-    found = sorted(p.name for p in (root / "compiled" / folder).glob("encoder_*.axmodel"))
+    builds = {b.name: b for b in compiled_builds(root)}
+    build = builds.get(build_name) if build_name else next(iter(builds.values()), None)
+    if build is None:
+        raise EdgeError(
+            f"bundle {root} has no AX650N build{f' {build_name}' if build_name else ''}; "
+            "run minicpmv-edge compile --target ax650n"
+        )
+    found = sorted(p.name for p in (root / build.dir).glob("encoder_*.axmodel"))
     if not found:
-        raise EdgeError(f"no encoder_*.axmodel in {root / 'compiled' / folder}: run its build.sh with Pulsar2 first")
+        raise EdgeError(f"no encoder_*.axmodel in {root / build.dir}: run its build.sh with Pulsar2 first")
 
-    def update(entry: dict[str, Any]) -> None:
-        summary = entry.setdefault("summary", {})
+    def update(entry: Build) -> Build:
+        summary = dict(entry.summary)
+        encoders = dict(entry.encoders)
         for name in found:
-            summary.setdefault(name.removeprefix("encoder_").removesuffix(".axmodel"), {})["axmodel"] = name
+            size = name.removeprefix("encoder_").removesuffix(".axmodel")
+            summary[size] = {**summary.get(size, {}), "axmodel": name}
+            encoders[int(size)] = BuildEncoder(f"{entry.dir}/{name}")
+        return dataclasses.replace(entry, summary=summary, encoders=encoders, runtime="axengine")
 
-    record_compiled_files(root, folder, found, update)
+    record_compiled_files(root, build.name, found, update)
     return found

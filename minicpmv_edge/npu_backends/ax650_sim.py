@@ -13,10 +13,8 @@ disables it), and the NPU's fixed-point kernels (LUT activations, requantization
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -25,8 +23,9 @@ import onnx
 import onnxruntime as ort
 from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
+from minicpmv_edge import logs
+from minicpmv_edge.npu_backends.accuracy import heldout_accuracy
 from minicpmv_edge.npu_backends.calibration import TensorReader
-from minicpmv_edge.numerics import cosine, max_abs
 
 log = logging.getLogger(__name__)
 
@@ -83,25 +82,9 @@ def quantize_qdq(
     graph = onnx.load(str(fp32_path), load_external_data=False)
     # every op: Pulsar2 quantizes every layer's activations
     op_types = sorted({n.op_type for n in graph.graph.node} - FLOAT_PARAM_OPS)
-    with _quiet_quantizer():
+    with logs.dropping(logs.from_onnxruntime):
         _quantize(fp32_path, out_path, input_name, calibration, emulation, graph, op_types)
     return out_path
-
-
-@contextlib.contextmanager
-def _quiet_quantizer() -> Iterator[None]:
-    """ORT's quantizer warns on the root logger (pre-processing advice, the opset-21 upgrade 16-bit Q/DQ needs);
-    none of it is actionable here, so it is dropped while it runs."""
-
-    def keep(record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.ERROR or "onnxruntime" not in record.pathname
-
-    root = logging.getLogger()
-    root.addFilter(keep)
-    try:
-        yield
-    finally:
-        root.removeFilter(keep)
 
 
 def _quantize(
@@ -134,24 +117,6 @@ def _quantize(
     )
 
 
-def compare(
-    fp32_path: Path, qdq_path: Path, input_name: str, heldout: list[np.ndarray], threads: int | None = None
-) -> tuple[list[float], float]:
-    """Per-image cosine and overall max-abs of QDQ vs fp32 outputs on `[1,3,S,S]` held-out tensors."""
-    opts = ort.SessionOptions()
-    if threads:
-        opts.intra_op_num_threads = threads
-    fp32 = ort.InferenceSession(str(fp32_path), opts, providers=["CPUExecutionProvider"])
-    qdq = ort.InferenceSession(str(qdq_path), opts, providers=["CPUExecutionProvider"])
-    cosines, worst_abs = [], 0.0
-    for x in heldout:
-        (ref,) = fp32.run(None, {input_name: x})[:1]
-        (got,) = qdq.run(None, {input_name: x})[:1]
-        cosines.append(cosine(ref, got))
-        worst_abs = max(worst_abs, max_abs(ref, got))
-    return cosines, worst_abs
-
-
 def simulate(
     fp32_path: Path,
     input_name: str,
@@ -166,11 +131,23 @@ def simulate(
         log.info("emulating %s on %d calibration tensors", emulation.method, len(calibration))
         quantize_qdq(fp32_path, qdq, input_name, calibration, emulation)
         log.info("scoring the emulated model on %d held-out images", len(heldout))
-        cosines, worst_abs = compare(fp32_path, qdq, input_name, heldout, threads)
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        emulated = ort.InferenceSession(str(qdq), opts, providers=["CPUExecutionProvider"])
+        acc = heldout_accuracy(
+            fp32_path,
+            heldout,
+            lambda _, x: emulated.run(None, {input_name: x})[0],
+            provenance="emulated",
+            what=f"emulated {emulation.activations} {fp32_path.name}",
+            threads=threads,
+            input_name=input_name,
+        )
     return SimResult(
-        simulated_cosine=min(cosines),
-        simulated_cosine_mean=float(np.mean(cosines)),
-        max_abs=worst_abs,
+        simulated_cosine=acc.cosine,
+        simulated_cosine_mean=acc.cosine_mean,
+        max_abs=acc.max_abs,
         heldout_images=len(heldout),
         calibration_images=len(calibration),
         method=emulation.method,

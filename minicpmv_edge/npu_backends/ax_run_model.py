@@ -9,6 +9,7 @@ it runs on the board. `--save-benchmark` writes min/max/avg "as a json file" who
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -16,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.npu_backends.ax650 import compiled_folders, record_compiled_files
+from minicpmv_edge.manifest import Build
+from minicpmv_edge.npu_backends.ax650 import compiled_builds, record_compiled_files
 
 PROVENANCE = "device-measured"
 TIMING = re.compile(
@@ -138,25 +140,27 @@ def parse_benchmark_json(data: str | dict[str, Any], model: str | None = None) -
 def store_device_result(
     root: str | Path, result: AxRunModelResult, folder: str | None = None, name: str | None = None
 ) -> Path:
-    """Write `compiled/<folder>/device_results/<name>.json` and record it in the manifest (hash + a summary line
-    under the folder's `device_results`). `folder` defaults to the bundle's AX650N compile (u16 first), `name` to
-    the model file's stem, e.g. `encoder_280`."""
+    """Write `<build dir>/device_results/<name>.json` and record it in the manifest (hash + a summary line under the
+    build's `summary.device_results`). `folder` (a build name) defaults to the bundle's AX650N build (u16 first),
+    `name` to the model file's stem, e.g. `encoder_280`."""
     root = Path(root)
-    folder = folder or next(iter(compiled_folders(root)), None)
-    if folder is None:
-        raise EdgeError(f"bundle {root} has no AX650N compile folder; run minicpmv-edge compile --target ax650n")
+    builds = {b.name: b for b in compiled_builds(root)}
+    build = builds.get(folder) if folder else next(iter(builds.values()), None)
+    if build is None:
+        raise EdgeError(f"bundle {root} has no AX650N build; run minicpmv-edge compile --target ax650n")
     name = name or (Path(result.model).stem if result.model else None)
     if not name or not re.fullmatch(r"[A-Za-z0-9_.\-]+", name):
         raise EdgeError(f"cannot name the device result {name!r}: pass name= (letters, digits, _ . -)")
     rel = f"device_results/{name}.json"
-    path = root / "compiled" / folder / rel
+    path = root / build.dir / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = result.as_encoder_result()
     path.write_text(json.dumps(payload, indent=2) + "\n")
 
-    def update(entry: dict[str, Any]) -> None:
-        entry.setdefault("device_results", {})[name] = {
-            "file": f"compiled/{folder}/{rel}",
+    def update(entry: Build) -> Build:
+        results = dict(entry.summary.get("device_results", {}))
+        results[name] = {
+            "file": f"{entry.dir}/{rel}",
             "shape": payload["shape"],
             "avg_ms": result.avg_ms,
             "min_ms": result.min_ms,
@@ -165,8 +169,9 @@ def store_device_result(
             "npu_type": result.npu_type,
             "provenance": PROVENANCE,
         }
+        return dataclasses.replace(entry, summary={**entry.summary, "device_results": results})
 
-    record_compiled_files(root, folder, [rel], update)
+    record_compiled_files(root, build.name, [rel], update)
     return path
 
 

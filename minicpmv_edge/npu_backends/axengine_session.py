@@ -8,15 +8,13 @@ Times measured around it are board times, hence `device-measured`.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.npu_backends.ax650 import CHIP_FOLDER_PREFIX, compiled_folders
-from minicpmv_edge.npu_backends.chips import get_chip
+from minicpmv_edge.errors import EdgeError, first_line
+from minicpmv_edge.manifest import Build
 from minicpmv_edge.runtime.bundle_view import Bundle
 from minicpmv_edge.runtime.encoders import EncoderOptions
 
@@ -38,50 +36,32 @@ def import_axengine() -> ModuleType:
 
 
 class AxEngineEncoder:
-    """`EncoderSession` over the compiled axmodels; `options.extra` may set `precision` (u16/u8) and `provider`."""
+    """`EncoderSession` over an AX650N build's axmodels, on the board through pyaxengine."""
 
     name = "axengine"
     provenance = "device-measured"
 
-    def __init__(self, bundle: Bundle, options: EncoderOptions) -> None:
+    def __init__(self, bundle: Bundle, build: Build, options: EncoderOptions, provider: str = DEFAULT_PROVIDER) -> None:
         self._axe = import_axengine()
-        if options.target and get_chip(options.target).backend != "ax650":
-            raise EdgeError(f"--encoder axengine runs on the AX650N; --target {options.target} is another chip")
-        self._dir = self._compiled_dir(bundle, options.extra.get("precision"))
-        self._provider = options.extra.get("provider", DEFAULT_PROVIDER)
+        self._bundle = bundle
+        self._build = build
+        self.chip = build.chip
+        self.precision = build.precision
+        self._provider = provider
         self._sessions: dict[int, Any] = {}
-
-    @staticmethod
-    def _compiled_dir(bundle: Bundle, precision: str | None) -> Path:
-        folders = compiled_folders(bundle.root)
-        if precision:
-            folders = [f for f in folders if f == f"{CHIP_FOLDER_PREFIX}{precision.lower()}"]
-        if not folders:
-            which = f" at {precision}" if precision else ""
-            raise EdgeError(
-                f"bundle {bundle.root} is not compiled for the AX650N{which}: run minicpmv-edge compile "
-                f"{bundle.root} --target ax650n, then its build.sh with Pulsar2"
-            )
-        return bundle.root / "compiled" / folders[0]
 
     def _session(self, size: int) -> Any:
         if size in self._sessions:
             return self._sessions[size]
-        path = self._dir / f"encoder_{size}.axmodel"
-        if not path.is_file():
-            if not (self._dir / f"pulsar2_{size}.json").is_file():
-                have = ", ".join(sorted(p.stem.removeprefix("pulsar2_") for p in self._dir.glob("pulsar2_*.json")))
-                raise EdgeError(f"{self._dir.name} has no {size}x{size} encoder (compiled: {have or 'none'})")
-            raise EdgeError(
-                f"{path} is not built yet: run {self._dir / 'build.sh'} where Pulsar2 is installed, "
-                "then copy the .axmodel files here"
-            )
+        if size not in self._build.encoders:
+            have = ", ".join(map(str, sorted(self._build.encoders))) or "none"
+            raise EdgeError(f"build {self._build.name} has no {size}x{size} axmodel (it has: {have})")
+        path = self._bundle.path(self._build.encoders[size].file)
         log.info("loading %s on the NPU (%s)", path.name, self._provider)
         try:
             session = self._axe.InferenceSession(str(path), providers=[self._provider])
         except Exception as err:  # the engine's errors are not typed; keep the CLI's one-line contract
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise EdgeError(f"pyaxengine could not load {path}: {first}") from None
+            raise EdgeError(f"pyaxengine could not load {path}: {first_line(err)}") from None
         self._sessions[size] = session
         return session
 

@@ -1,6 +1,6 @@
 """The one shape every NPU backend has: compile a bundle for a chip -> artifacts + a report.
 
-(The other half, a runtime session, is an `EncoderSession` registered in `minicpmv_edge.runtime.encoders`.)
+(The other half, a runtime session over a build, is an `EncoderSession`; `npu_backends.registry` pairs them.)
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ class CompileRequest:
 class CompileResult:
     files: list[str]  # artifact paths relative to the output directory
     report: dict[str, Any]  # JSON-able; every figure in it carries a provenance label
+    precision: str  # the precision actually built (the backend resolves the default)
+    encoders: dict[int, str] = field(default_factory=dict)  # size -> file the runtime session loads (relative)
 
 
 class NpuBackend(Protocol):

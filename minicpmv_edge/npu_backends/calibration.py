@@ -18,7 +18,8 @@ from minicpmv_edge.runtime.preprocess import square_input
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
-REPO_CALIBRATION = Path(__file__).resolve().parents[2] / "calibration_data"
+# shipped inside the package (a link to the top-level calibration_data/ in a checkout, real files in a wheel)
+DEFAULT_CALIBRATION = Path(__file__).resolve().parent.parent / "calibration_data"
 
 
 def image_files(directory: Path) -> list[Path]:
@@ -33,7 +34,7 @@ def image_files(directory: Path) -> list[Path]:
 def calibration_split(directory: Path | None) -> tuple[list[Path], list[Path]]:
     """(calibration, held-out) image lists. A directory with `calibration/` + `heldout/` keeps that split; any
     other directory is split 3:1 in sorted order, so held-out images are never used for calibration."""
-    root = directory or REPO_CALIBRATION
+    root = directory or DEFAULT_CALIBRATION
     if (root / "calibration").is_dir() and (root / "heldout").is_dir():
         return image_files(root / "calibration"), image_files(root / "heldout")
     files = image_files(root)

@@ -1,6 +1,6 @@
 """Chip registry: every target a bundle can be compiled for, with the ids its toolchain needs.
 
-Snapdragon ids are QNN's `soc_model` / `htp_arch` (QnnTypes.h, as listed in the shared docs `targets.md`).
+Snapdragon ids are QNN's `soc_model` / `htp_arch` (QnnTypes.h, as listed in `docs/reference/targets.md`).
 TVM chips carry a TVM target (a dict, as `tvm.target.Target` takes it): they stand for a class of CPU cores or GPUs
 rather than one SoC, because TVM code runs on every chip with those cores.
 Throughput and bandwidth figures are published numbers, used only for labelled estimates.
@@ -158,7 +158,7 @@ PUBLISHED: dict[str, dict[str, Any]] = {
         "npu_tops_int4": 72.0,
         "cpu_desc": "8x Cortex-A55 @ 1.7 GHz",
         "mem_desc": "64-bit LPDDR4x (data rate not published in the sources read)",
-        "source": "Axera AX650N spec (shared docs targets.md; 64-bit LPDDR4x from AXERA M.2 card / M4N-Dock specs)",
+        "source": "Axera AX650N spec (docs/reference/targets.md; 64-bit LPDDR4x from AXERA M.2 card / M4N-Dock specs)",
     },
     # TVM targets: peak fp32 of the reference part each key stands for. CPUs: cores x GHz x FLOP/cycle (A76: two
     # 128-bit FMA pipes = 16 FP32 FLOP/cycle; A55: one 128-bit FMA per cycle = 8), from Arm's Software Optimization
@@ -172,7 +172,7 @@ PUBLISHED: dict[str, dict[str, Any]] = {
     "arm64-a55": {
         "fp32_gflops": 108.8,
         "cpu_desc": "AX650N: 8x Cortex-A55 @ 1.7 GHz",
-        "source": "Axera AX650N spec (8x A55 @ 1.7 GHz, shared docs targets.md); Arm Cortex-A55 Software "
+        "source": "Axera AX650N spec (8x A55 @ 1.7 GHz, docs/reference/targets.md); Arm Cortex-A55 Software "
         "Optimization Guide (one 128-bit FMA per cycle): 8 x 1.7 x 8",
     },
     "adreno": {

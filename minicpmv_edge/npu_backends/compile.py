@@ -1,77 +1,125 @@
-"""`compile`: run a backend over a bundle, put its artifacts under `BUNDLE/compiled/<name>/`, record them.
+"""`compile`: run a backend over a bundle, put its artifacts in a new `BUNDLE/compiled/<name>-<id>/`, record them.
 
-Artifacts are written to a temporary directory and renamed into place only when the backend succeeded; the
-manifest is then rewritten atomically with the new files' hashes, so a failed compile leaves the bundle as it was.
+Crash- and concurrency-safe: artifacts are written into a temp folder marked in progress, hashed, renamed to a fresh
+folder name, and only then recorded by one atomic manifest write under the bundle lock; that write is the commit. A
+kill before it leaves an unreferenced folder that the next run removes; a kill after it leaves the older build's
+folder, also removed next time. Two compiles of one bundle at once both land: each re-reads the manifest in the lock.
 """
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import json
 import logging
+import os
+import re
+import secrets
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from minicpmv_edge.bundle import atomic_directory, with_records, write_manifest
-from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult, NpuBackend
+from minicpmv_edge.bundle import (
+    bundle_lock,
+    check_writable,
+    clean_stale,
+    fault_point,
+    file_record,
+    read_manifest,
+    with_files,
+    work_folder,
+    write_manifest,
+)
+from minicpmv_edge.manifest import Build, BuildEncoder, Manifest
+from minicpmv_edge.npu_backends import registry
+from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
 from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
 REPORT_NAME = "report.json"
-# backend name -> "module:class"; imported only when used (each pulls in its own toolchain)
-BACKENDS: dict[str, str] = {
-    "qnn": "minicpmv_edge.npu_backends.qnn:QnnBackend",
-    "ax650": "minicpmv_edge.npu_backends.ax650:Ax650Backend",
-    "qai-hub": "minicpmv_edge.npu_backends.qai_hub:QaiHubBackend",
-    "tvm": "minicpmv_edge.npu_backends.tvm:TvmBackend",
-}
+COMPILED = "compiled"
+_BUILD_DIR = re.compile(r"^(?P<name>.+)-(?P<id>[0-9a-f]{8})$")
 
 
-def load_backend(name: str) -> NpuBackend:
-    if name not in BACKENDS:
-        raise EdgeError(f"unknown compile backend {name!r}; known: {', '.join(BACKENDS)}")
-    module, cls = BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module), cls)()
-
-
-def compile_bundle(bundle_path: str | Path, req: CompileRequest, via: str | None = None) -> tuple[str, CompileResult]:
-    """Compile `bundle_path` for `req.chip` with its backend (or `via`, e.g. qai-hub); returns (folder, result)."""
+def compile_bundle(bundle_path: str | Path, req: CompileRequest, via: str | None = None) -> tuple[Build, CompileResult]:
+    """Compile `bundle_path` for `req.chip` with its backend (or the route `via`, e.g. qai-hub)."""
     bundle = Bundle.open(bundle_path)
-    backend = load_backend(via or req.chip.backend)
+    spec = registry.backend_for(req.chip, via)
+    registry.check_options(spec, req.chip, req.options)
+    backend = registry.load(spec.compiler)()
     name = backend.output_name(req)
-    target = bundle.root / "compiled" / name
-    with atomic_directory(target, replace_if=REPORT_NAME) as tmp:
+    parent = bundle.root / COMPILED
+    remove_orphans(bundle.root)
+    with work_folder(parent, name) as tmp:
         result = backend.compile(bundle, req, tmp)
         report = {
-            "backend": backend.name,
+            "backend": spec.name,
             "chip": req.chip.key,
+            "precision": result.precision,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **result.report,
+            "tools": {**tool_versions("onnxruntime", "onnx"), **result.report.get("tools", {})},
         }
         (tmp / REPORT_NAME).write_text(json.dumps(report, indent=2) + "\n")
         result.report = report
-        result.files = [*result.files, REPORT_NAME]
-    _record(bundle, name, result)
-    log.info("compiled artifacts in %s", target)
-    return name, result
+        result.files = sorted({*result.files, REPORT_NAME})
+        build = _commit(bundle.root, tmp, name, spec, req, result)
+    log.info("compiled artifacts in %s", bundle.root / build.dir)
+    return build, result
 
 
-def _record(bundle: Bundle, name: str, result: CompileResult) -> None:
-    manifest: dict[str, Any] = dict(bundle.manifest)
-    prefix = f"compiled/{name}/"
-    files = with_records(
-        bundle.root, manifest.get("files", []), [prefix + rel for rel in result.files], drop_prefix=prefix
+def _commit(
+    root: Path, tmp: Path, name: str, spec: registry.BackendSpec, req: CompileRequest, result: CompileResult
+) -> Build:
+    """Rename the finished folder into place and record it; the manifest write is the commit point."""
+    folder = f"{COMPILED}/{name}-{secrets.token_hex(4)}"
+    records = [file_record(tmp, tmp / rel, f"{folder}/{rel}") for rel in result.files]  # hashed before the lock
+    build = Build(
+        name=name,
+        dir=folder,
+        backend=spec.name,
+        chip=req.chip.key,
+        precision=result.precision,
+        runtime=spec.runtime if result.encoders else None,
+        encoders={size: BuildEncoder(f"{folder}/{rel}") for size, rel in sorted(result.encoders.items())},
+        files=tuple(result.files),
+        report=f"{folder}/{REPORT_NAME}",
+        summary=result.report.get("summary", {}),
     )
-    compiled = dict(manifest.get("compiled", {}))
-    compiled[name] = {
-        "dir": prefix.rstrip("/"),
-        "files": sorted(result.files),
-        "report": f"{prefix}{REPORT_NAME}",
-        "summary": result.report.get("summary", {}),
-    }
-    manifest["compiled"] = compiled
-    manifest["files"] = files
-    write_manifest(bundle.root, manifest)
+    with bundle_lock(root):
+        manifest = read_manifest(root)
+        old = manifest.compiled.get(name)
+        updated = record_build(manifest, build, records)
+        check_writable(updated)  # fail before anything moves
+        os.replace(tmp, root / folder)
+        fault_point("after-build-rename")
+        write_manifest(root, updated)
+        if old is not None and old.dir != folder:
+            shutil.rmtree(root / old.dir, ignore_errors=True)
+    return build
+
+
+def record_build(manifest: Manifest, build: Build, records: list) -> Manifest:
+    """`manifest` with `build` (and its file records) added, replacing an older build of the same name."""
+    old = manifest.compiled.get(build.name)
+    manifest = with_files(manifest, records, drop_prefix=f"{old.dir}/" if old else None)
+    return dataclasses.replace(manifest, compiled={**manifest.compiled, build.name: build})
+
+
+def remove_orphans(root: Path) -> list[str]:
+    """Under the bundle lock, delete build folders no manifest entry points at (a kill before the commit, or an
+    older build a kill kept), and temp folders of killed runs. Never touches anything not named like ours."""
+    parent = root / COMPILED
+    removed = clean_stale(parent)
+    if not parent.is_dir():
+        return removed
+    with bundle_lock(root):
+        live = {Path(b.dir).name for b in read_manifest(root).compiled.values()}
+        for entry in parent.iterdir():
+            if entry.is_dir() and not entry.is_symlink() and _BUILD_DIR.match(entry.name) and entry.name not in live:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
+    if removed:
+        log.info("removed %d leftover build folder(s) of interrupted compiles: %s", len(removed), ", ".join(removed))
+    return removed

@@ -30,12 +30,13 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.errors import EdgeError, first_line
 from minicpmv_edge.npu_backends import calibration
+from minicpmv_edge.npu_backends.accuracy import heldout_accuracy
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
 from minicpmv_edge.npu_backends.chips import Chip
 from minicpmv_edge.npu_backends.qnn_ep import describe_nodes
-from minicpmv_edge.numerics import cosine, max_abs
+from minicpmv_edge.presets import ENCODER_INPUT
 from minicpmv_edge.runtime.bundle_view import Bundle
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ CHIP_DEVICES = {  # AI Hub device per chip when --device is not given ("(Family)
     "sm8750": "Samsung Galaxy S25 (Family)",
 }
 TARGET_RUNTIME = "precompiled_qnn_onnx"
-INPUT_NAME = "pixel_values"
+INPUT_NAME = ENCODER_INPUT
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_HELDOUT_IMAGES = 3
 CONFIGURE_HINT = (
@@ -153,14 +154,6 @@ def _stdout_to_stderr() -> Iterator[None]:
         yield
 
 
-def _first_line(err: BaseException) -> str:
-    for line in str(err).splitlines():
-        text = line.strip(" |│┌┐└┘─")
-        if text:
-            return text[:300]
-    return type(err).__name__
-
-
 def preflight(hub: ModuleType, device: str, timeout_s: float = CONNECT_TIMEOUT_S) -> list[str]:
     """Fail fast, in one line, without a token or without a route to AI Hub; returns the device's attributes."""
     try:
@@ -186,7 +179,7 @@ def preflight(hub: ModuleType, device: str, timeout_s: float = CONNECT_TIMEOUT_S
         with _stdout_to_stderr():
             devices = hub.get_devices(name=device)
     except hub.Error as err:
-        raise EdgeError(f"Qualcomm AI Hub refused the request: {_first_line(err)}") from None
+        raise EdgeError(f"Qualcomm AI Hub refused the request: {first_line(err)}") from None
     if not devices:
         raise EdgeError(f"Qualcomm AI Hub has no device {device!r}; list them with `qai-hub list-devices`")
     return list(getattr(devices[-1], "attributes", []) or [])
@@ -296,7 +289,7 @@ class QaiHubBackend:
         hub = self._hub or _import_hub()
         if self._check_access:
             check_chipset(chip, device, preflight(hub, device))
-        shapes = req.shapes or tuple(int(s) for s in bundle.manifest.get("vision", {}).get("encoders", {}))
+        shapes = req.shapes or bundle.encoder_sizes()
         sources = {size: bundle.encoder_file(size) for size in shapes}
         calib_files, heldout_files = calibration.calibration_split(req.calibration)
         n_calib = _int_option(req.options, "calibration_images", None)
@@ -338,7 +331,7 @@ class QaiHubBackend:
                         f"{describe_nodes(off_npu)}; rewrite them or pass --allow-cpu-fallback"
                     )
                 accuracy = self._accuracy(record.pop("outputs"), sources[size], heldout)
-                if accuracy and accuracy["cosine"] < min_cosine:
+                if accuracy and not accuracy["cosine"] >= min_cosine:  # NaN fails
                     raise EdgeError(
                         f"the {size}x{size} encoder on {device}: cosine vs fp32 {accuracy['cosine']:.6f} is below "
                         f"{min_cosine} (device-measured)"
@@ -350,8 +343,9 @@ class QaiHubBackend:
             shutil.rmtree(work, ignore_errors=True)
         return CompileResult(
             files=sorted(files),
+            precision=precision.name,
+            encoders={size: f"encoder_{size}_ctx.onnx" for size in shapes},
             report={
-                "precision": precision.name,
                 "device": device,
                 "target_runtime": TARGET_RUNTIME,
                 "quantization": {**quant, "where": "local (uploaded as QDQ ONNX)"} if quant else None,
@@ -359,8 +353,9 @@ class QaiHubBackend:
                 "summary": summary,
                 "jobs": details,
                 "next_steps": [
-                    f"minicpmv-edge run {bundle.root} --encoder qnn --target {chip.key} ... loads the qnn-* build; "
-                    f"the files here are the same format (EPContext ONNX + QNN context binary) for the phone",
+                    f"minicpmv-edge run {bundle.root} --target {chip.key} --precision {precision.name} ... runs this "
+                    "build on the QNN EP like a local one; the files are the same format (EPContext ONNX + QNN "
+                    "context binary) for the phone",
                 ],
             },
         )
@@ -393,7 +388,7 @@ class QaiHubBackend:
                     outputs = ijob.download_output_data() if ijob.wait().success else None
                 downloaded = Path(target.download(str(work / f"encoder_{size}_hub")))
         except hub.Error as err:
-            raise EdgeError(f"Qualcomm AI Hub: {_first_line(err)}") from None
+            raise EdgeError(f"Qualcomm AI Hub: {first_line(err)}") from None
         shape_files = relink_context(_unpack(downloaded, work), out_dir, size)
         (out_dir / f"profile_{size}.json").write_text(json.dumps(profile, indent=1, default=list) + "\n")
         shape_files.append(f"profile_{size}.json")
@@ -415,22 +410,18 @@ class QaiHubBackend:
         """Phone outputs of the held-out images vs fp32 ONNX Runtime on this host."""
         if not outputs:
             return None
-        import onnxruntime as ort
 
         got = next(iter(outputs.values())) if isinstance(outputs, dict) else None
         if not got or len(got) != len(heldout):
             return None
-        ref = ort.InferenceSession(str(fp32_model), providers=["CPUExecutionProvider"])
-        cos, worst = [], 0.0
-        for x, y in zip(heldout, got, strict=True):
-            (want,) = ref.run(None, {INPUT_NAME: x})
-            cos.append(cosine(np.asarray(y), want))
-            worst = max(worst, max_abs(np.asarray(y).reshape(want.shape), want))
+        acc = heldout_accuracy(
+            fp32_model, heldout, lambda i, _: np.asarray(got[i]), provenance="device-measured", what="AI Hub outputs"
+        )
         return {
-            "cosine": round(min(cos), 6),
-            "max_abs": round(worst, 6),
-            "heldout_images": len(cos),
-            "provenance": "device-measured",
+            "cosine": acc.cosine,
+            "max_abs": acc.max_abs,
+            "heldout_images": acc.heldout_images,
+            "provenance": acc.provenance,
         }
 
 

@@ -8,28 +8,28 @@ runs on the HTP, then run that binary on the HTP (the x86_64 emulator here) over
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 
-from minicpmv_edge.errors import EdgeError
+from minicpmv_edge import logs
+from minicpmv_edge.errors import EdgeError, first_line
 from minicpmv_edge.npu_backends import calibration, qnn_ep
+from minicpmv_edge.npu_backends.accuracy import Accuracy, heldout_accuracy
 from minicpmv_edge.npu_backends.base import CompileRequest, CompileResult
 from minicpmv_edge.npu_backends.chips import Chip
-from minicpmv_edge.numerics import cosine, max_abs
+from minicpmv_edge.presets import ENCODER_INPUT
 from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.versions import tool_versions
 
 log = logging.getLogger(__name__)
 
-INPUT_NAME = "pixel_values"
+INPUT_NAME = ENCODER_INPUT
 DEFAULT_PRECISION = "w8a16"
 DEFAULT_HELDOUT_IMAGES = 3  # the HTP emulator needs seconds per image even for the tiny preset
 QDQ_EXTERNAL_DATA_BYTES = 1024**3  # quantized graphs above this keep weights in `<name>.data` (protobuf limit 2 GB)
@@ -110,29 +110,6 @@ def _int_option(options: dict[str, str], key: str, default: int | None) -> int |
     return number
 
 
-class _DropQuantizerNoise(logging.Filter):
-    """ORT's quantizer logs on the root logger; these lines are expected for our graphs and say nothing to users."""
-
-    NOISE = (
-        "is out-of-range for weight",  # per-channel axis probed on LayerNorm's 1-D scale: it stays per-tensor
-        "consider to run pre-processing",
-        "consider pre-processing",
-    )
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not any(n in record.getMessage() for n in self.NOISE)
-
-
-@contextlib.contextmanager
-def _quiet_quantizer() -> Iterator[None]:
-    root, noise = logging.getLogger(), _DropQuantizerNoise()
-    root.addFilter(noise)
-    try:
-        yield
-    finally:
-        root.removeFilter(noise)
-
-
 def quantize_encoder(src: Path, dst: Path, precision: QnnPrecision, batches: list[np.ndarray]) -> dict[str, Any]:
     """fp32 encoder ONNX -> QDQ ONNX for the HTP, calibrated (MinMax) on `batches` (`[1,3,S,S]` float32 in [-1,1]).
 
@@ -153,7 +130,7 @@ def quantize_encoder(src: Path, dst: Path, precision: QnnPrecision, batches: lis
     model_in = pre if fused else src
     if fused and precision.activation_type.endswith("16"):
         model_in = _opset21(pre, dst.with_name(f"{dst.stem}_op21.onnx"))
-    with _quiet_quantizer():
+    with logs.dropping(logs.from_onnxruntime):
         config = get_qnn_qdq_config(
             str(model_in),
             calibration.TensorReader(INPUT_NAME, batches),
@@ -222,7 +199,7 @@ def compile_context(
                 f"{len(nodes)} node(s) of {what} cannot run on the {chip.key} HTP and would fall back to CPU: "
                 f"{qnn_ep.describe_nodes(nodes)}; rewrite them or pass --allow-cpu-fallback"
             ) from None
-        raise EdgeError(f"QNN could not compile {what} for {chip.key}: {_first_line(err)}") from None
+        raise EdgeError(f"QNN could not compile {what} for {chip.key}: {first_line(err)}") from None
     return qnn_ep.cpu_nodes(session) if allow_cpu_fallback else []
 
 
@@ -244,75 +221,23 @@ def _fallback_or_none(model: Path, chip: Chip, fp16: bool) -> list[tuple[str, st
         return []
 
 
-def _first_line(err: BaseException) -> str:
-    lines = str(err).strip().splitlines()
-    return lines[0][:400] if lines else type(err).__name__
-
-
-@dataclass
-class Accuracy:
-    """HTP output vs fp32 ONNX Runtime on held-out images: the worst image decides."""
-
-    cosine: float
-    cosine_mean: float
-    max_abs: float
-    heldout_images: int
-    per_image_cosine: list[float]
-    provenance: str
-    emulator_s_per_image: float | None  # wall time of the host running the emulator: NOT a device latency
-    reference: str = "fp32 encoder on ONNX Runtime CPU"
-
-
 def evaluate(
     fp32_model: Path, ctx_model: Path, chip: Chip, batches: list[np.ndarray], *, fp16: bool, allow_cpu_fallback: bool
 ) -> Accuracy:
-    """Run the compiled context on the HTP (emulated on x86_64) and fp32 on CPU over `batches` `[1,3,S,S]`.
+    """The compiled context on the HTP (emulated on x86_64) against fp32 on CPU over `batches` `[1,3,S,S]`."""
+    htp: ort.InferenceSession | None = None
 
-    The fp32 outputs come first and that session is freed before the HTP one opens: a full-size encoder's fp32
-    weights and its context binary need not sit in memory together."""
-    reference = ort.InferenceSession(str(fp32_model), providers=["CPUExecutionProvider"])
-    wanted = [reference.run(None, {INPUT_NAME: x})[0] for x in batches]
-    del reference
-    try:
-        htp = qnn_ep.htp_session(ctx_model, chip, fp16=fp16, allow_cpu_fallback=allow_cpu_fallback)
-    except Exception as err:
-        raise EdgeError(f"the compiled {ctx_model.name} does not load on the QNN HTP: {_first_line(err)}") from None
-    cosines, worst_abs, htp_s = [], 0.0, 0.0
-    for i, (x, want) in enumerate(zip(batches, wanted, strict=True)):
-        t0 = time.perf_counter()
-        (got,) = htp.run(None, {INPUT_NAME: x})
-        took = time.perf_counter() - t0
-        htp_s += took
-        cosines.append(cosine(got, want))
-        worst_abs = max(worst_abs, max_abs(got, want))
-        log.info(
-            "%s: held-out image %d/%d on the HTP in %.1f s, cosine %.6f",
-            ctx_model.name,
-            i + 1,
-            len(batches),
-            took,
-            cosines[-1],
-        )
-    where = qnn_ep.provenance()
-    return Accuracy(
-        cosine=round(min(cosines), 6),
-        cosine_mean=round(float(np.mean(cosines)), 6),
-        max_abs=round(worst_abs, 6),
-        heldout_images=len(batches),
-        per_image_cosine=[round(c, 6) for c in cosines],
-        provenance=where,
-        emulator_s_per_image=round(htp_s / len(batches), 2) if where == "emulated" else None,
-    )
+    def run(_: int, x: np.ndarray) -> np.ndarray:
+        nonlocal htp
+        if htp is None:  # opened after the fp32 outputs exist, so both graphs are never resident together
+            try:
+                htp = qnn_ep.htp_session(ctx_model, chip, fp16=fp16, allow_cpu_fallback=allow_cpu_fallback)
+            except Exception as err:
+                why = first_line(err)
+                raise EdgeError(f"the compiled {ctx_model.name} does not load on the QNN HTP: {why}") from None
+        return htp.run(None, {INPUT_NAME: x})[0]
 
-
-def _tool_versions() -> dict[str, str]:
-    versions = {}
-    for name in ("onnxruntime", "onnxruntime-qnn", "onnx"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+    return heldout_accuracy(fp32_model, batches, run, provenance=qnn_ep.provenance(), what=ctx_model.name)
 
 
 class QnnBackend:
@@ -328,7 +253,7 @@ class QnnBackend:
         if chip.soc_model is None or chip.htp_arch is None:
             raise EdgeError(f"{chip.key} ({chip.name}) is not a Snapdragon HTP target; qnn compiles for sm8xxx chips")
         precision = get_precision(req.precision, chip)
-        shapes = req.shapes or tuple(int(s) for s in bundle.manifest.get("vision", {}).get("encoders", {}))
+        shapes = req.shapes or bundle.encoder_sizes()
         if not shapes:
             raise EdgeError(f"bundle {bundle.root} has no vision encoders to compile; export it with --parts vision")
         sources = {size: bundle.encoder_file(size) for size in shapes}  # fails early on a shape the bundle lacks
@@ -398,7 +323,7 @@ class QnnBackend:
                     fp16=precision.fp16,
                     allow_cpu_fallback=req.allow_cpu_fallback,
                 )
-                if acc.cosine < min_cosine:
+                if not acc.passes(min_cosine):
                     raise EdgeError(
                         f"{what} at {precision.name} for {chip.key}: cosine vs fp32 {acc.cosine:.6f} on held-out "
                         f"images is below {min_cosine} ({acc.provenance} HTP); try --precision w8a16 or more "
@@ -429,13 +354,14 @@ class QnnBackend:
 
         return CompileResult(
             files=sorted(files),
+            precision=precision.name,
+            encoders={size: f"encoder_{size}_ctx.onnx" for size in shapes},
             report={
-                "precision": precision.name,
                 "precision_note": precision.note,
                 "htp": {"soc_model": chip.soc_model, "htp_arch": chip.htp_arch, "qnn_sdk": sdk},
                 "quantization": quant_report,
                 "calibration": {
-                    "source": str(req.calibration or calibration.REPO_CALIBRATION),
+                    "source": str(req.calibration or calibration.DEFAULT_CALIBRATION),
                     "calibration_images": quant_report["calibration_images"] if quant_report else 0,
                     "heldout_images_available": len(heldout_files),
                 },
@@ -444,13 +370,14 @@ class QnnBackend:
                 "allow_cpu_fallback": req.allow_cpu_fallback,
                 "summary": summary,
                 "shapes": details,
-                "tools": _tool_versions(),
+                "tools": tool_versions("onnxruntime", "onnxruntime-qnn", "onnx"),
                 "provenance_notes": {
                     "accuracy": "emulated = QNN HTP emulator (libQnnHtp x86_64); device-measured = a real Snapdragon",
                     "compile_s": "host-measured",
                 },
                 "next_steps": [
-                    f"minicpmv-edge run {bundle.root} --encoder qnn --target {chip.key} --image IMG --prompt TEXT",
+                    f"minicpmv-edge run {bundle.root} --target {chip.key} --precision {precision.name} --image IMG "
+                    "--prompt TEXT",
                     "on the phone: load encoder_<S>_ctx.onnx (its .bin beside it) with ONNX Runtime's QNN EP "
                     f"(onnxruntime-android-qnn, QNN {sdk or 'runtime'} compatible libraries)",
                 ],

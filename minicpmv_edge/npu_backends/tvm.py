@@ -50,7 +50,7 @@ def library_name(size: int, arch: str) -> str:
 
 @dataclass(frozen=True)
 class TvmOptions:
-    """Backend options (`compile --tune-trials N`, `--option key=value`); anything else is a user error."""
+    """Backend options (`compile --tune-trials N --tune-ops A,B --cross-cxx CXX`; the rest programmatic)."""
 
     tune_trials: int = 0  # MetaSchedule trials over all tasks; 0: reuse the build's database only (or untuned)
     max_trials_per_task: int | None = None  # None: the budget spread evenly over the tasks
@@ -186,7 +186,7 @@ class TvmBackend:
                 f"--tune-trials needs to measure on the {chip.key} GPU itself (TVM RPC to a board), which this "
                 "machine has not; GPU builds use DLight's rule-based schedules: drop --tune-trials"
             )
-        shapes = req.shapes or tuple(int(s) for s in bundle.manifest.get("vision", {}).get("encoders", {}))
+        shapes = req.shapes or bundle.encoder_sizes()
         if not shapes:
             raise EdgeError(f"bundle {bundle.root} has no vision encoders to compile; export it with --parts vision")
         sources = {size: bundle.encoder_file(size) for size in shapes}
@@ -274,6 +274,8 @@ class TvmBackend:
                 opencl_check=asdict(cl_check) if cl_check else None,
             )
         return CompileResult(
+            precision=PRECISION,
+            encoders={int(size): r.target_library for size, r in results.items()},
             files=sorted(self._files(out_dir)),
             report=self._report(
                 bundle,
@@ -293,9 +295,10 @@ class TvmBackend:
     @staticmethod
     def _seed_database(bundle: Bundle, req: CompileRequest, tuning_dir: Path) -> str | None:
         """Copy the previous build's tuning database in, so tuning continues from it (or is simply reused)."""
-        previous = bundle.root / "compiled" / TvmBackend().output_name(req) / TUNING_DIR
         tuning_dir.mkdir()
-        if not (previous / "database_workload.json").is_file():
+        build = bundle.manifest.compiled.get(TvmBackend().output_name(req))
+        previous = bundle.path(build.dir) / TUNING_DIR if build else None
+        if previous is None or not (previous / "database_workload.json").is_file():
             return None
         for name in ("database_workload.json", "database_tuning_record.json"):
             if (previous / name).is_file():
@@ -376,7 +379,7 @@ class TvmBackend:
                 "opencl": "kernels compiled by clang's OpenCL front end only; no GPU ran them" if gpu else None,
             },
             "next_steps": [
-                f"minicpmv-edge run {bundle.root} --encoder tvm --target {chip.key} --image IMG --prompt TEXT "
+                f"minicpmv-edge run {bundle.root} --target {chip.key} --image IMG --prompt TEXT "
                 "(needs apache-tvm; uses encoder_<S>.aarch64.so on aarch64, encoder_<S>.host.so here)",
                 "on an aarch64 Linux board: pip install apache-tvm==0.27.* apache-tvm-ffi==0.1.14.post1 and copy "
                 "the bundle"

@@ -26,7 +26,8 @@ from typing import Any, Protocol
 import numpy as np
 import onnxruntime as ort
 
-from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.errors import BundleError, EdgeError, first_line
+from minicpmv_edge.manifest import Embedding, Llm, llm_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +35,26 @@ DEFAULT_MAX_CONTEXT = 2048
 
 
 class BundleLike(Protocol):
-    """What the decoder needs of a runtime bundle: its directory and its manifest sections."""
+    """What the decoder needs of a runtime bundle: its directory and its typed `llm` section."""
 
     root: Path
+    llm: Llm
 
-    def section(self, name: str) -> Mapping[str, Any]: ...
 
-
-def kv_cache_bytes(section: Mapping[str, Any], max_context: int) -> int:
+def kv_cache_bytes(llm: Llm, max_context: int) -> int:
     """Bytes of the fp32 KV buffers for `max_context` positions (all resident once the decoder has run)."""
-    return 2 * int(section["num_layers"]) * int(section["num_kv_heads"]) * max_context * int(section["head_dim"]) * 4
+    return 2 * llm.num_layers * llm.num_kv_heads * max_context * llm.head_dim * 4
+
+
+def load_npy(path: Path, *, mmap: bool = False) -> np.ndarray:
+    """A numeric .npy array (never pickled objects: allow_pickle stays off), memory-mapped when asked."""
+    try:
+        array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise BundleError(f"{path} is not a readable .npy array: {first_line(err, 200)}") from None
+    if array.dtype.kind not in "iuf":
+        raise BundleError(f"{path} holds {array.dtype} values, not numbers")
+    return array
 
 
 class ContextOverflowError(EdgeError):
@@ -53,8 +64,8 @@ class ContextOverflowError(EdgeError):
 class Int4Decoder:
     """Prefill / step / reset over the exported decoder.
 
-    Opened either from a directory plus `export_decoder`'s manifest section (`Int4Decoder(dir, section)`) or from
-    a bundle (`Int4Decoder(bundle)`: its `llm` section, files under the section's `dir`).
+    Opened either from a directory plus `export_decoder`'s manifest section (`Int4Decoder(dir, section)`, a dict or a
+    `manifest.Llm`) or from a bundle (`Int4Decoder(bundle)`: its `llm` section, files under the section's `dir`).
     `threads`: ORT intra-op threads; None lets ORT pick (it uses the number of physical cores).
     `max_context`: positions of KV cache, at most `max_position_embeddings` (the RoPE table's length).
     """
@@ -62,7 +73,7 @@ class Int4Decoder:
     def __init__(
         self,
         root: str | Path | BundleLike,
-        section: Mapping[str, Any] | None = None,
+        section: Mapping[str, Any] | Llm | None = None,
         *,
         max_context: int | None = None,
         threads: int | None = None,
@@ -70,18 +81,19 @@ class Int4Decoder:
         if section is None:
             if isinstance(root, str | Path):
                 raise TypeError("Int4Decoder(directory) needs the manifest section too: Int4Decoder(dir, section)")
-            section = root.section("llm")
-            root = root.root / section.get("dir", ".")
+            section = root.llm
+            root = root.root / section.dir
+        llm = section if isinstance(section, Llm) else llm_from_dict({"dir": ".", **section})
         root = Path(root)
-        self.section = section
-        limit = int(section["max_position_embeddings"])
+        self.llm = llm
+        limit = llm.max_position_embeddings
         self.max_context = min(DEFAULT_MAX_CONTEXT, limit) if max_context is None else int(max_context)
         if not 1 <= self.max_context <= limit:
             raise EdgeError(f"max_context {self.max_context} must be between 1 and the model's {limit} positions")
-        self.scale_emb = float(section["scale_emb"])
-        self.hidden_size = int(section["hidden_size"])
-        self.vocab_size = int(section["vocab_size"])
-        self._load_embeddings(root, section["embedding"])
+        self.scale_emb = llm.scale_emb
+        self.hidden_size = llm.hidden_size
+        self.vocab_size = llm.vocab_size
+        self._load_embeddings(root, llm.embedding)
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -89,21 +101,21 @@ class Int4Decoder:
             options.intra_op_num_threads = int(threads)
         log.info(
             "opening %s (max_context %d: %.0f MB of KV cache, threads %s)",
-            section["onnx"],
+            llm.onnx,
             self.max_context,
-            kv_cache_bytes(section, self.max_context) / 1e6,
+            kv_cache_bytes(llm, self.max_context) / 1e6,
             threads or "auto",
         )
         self.session = ort.InferenceSession(
-            str(root / section["onnx"]), sess_options=options, providers=["CPUExecutionProvider"]
+            str(root / llm.onnx), sess_options=options, providers=["CPUExecutionProvider"]
         )
 
-        names_in, names_out = section["inputs"], section["outputs"]
+        names_in, names_out = llm.inputs, llm.outputs
         self._names = (names_in["inputs_embeds"], names_in["seqlens_k"], names_in["total_sequence_length"])
-        shape = (1, int(section["num_kv_heads"]), self.max_context, int(section["head_dim"]))
+        shape = (1, llm.num_kv_heads, self.max_context, llm.head_dim)
         self._binding = self.session.io_binding()
         self._cache: list[ort.OrtValue] = []
-        for i in range(int(section["num_layers"])):
+        for i in range(llm.num_layers):
             for past, present in (("past_key", "present_key"), ("past_value", "present_value")):
                 value = ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, dtype=np.float32))
                 self._binding.bind_ortvalue_input(names_in[past].format(i), value)
@@ -113,11 +125,11 @@ class Int4Decoder:
         self._binding.bind_ortvalue_output(names_out["logits"], self._logits)
         self._position = 0
 
-    def _load_embeddings(self, root: Path, entry: Mapping[str, Any]) -> None:
-        self._table = np.load(root / entry["table"], mmap_mode="r")
-        self._row_scales = np.load(root / entry["scales"]) if entry["storage"] == "int8-per-row" else None
-        if self._table.shape != (int(self.section["vocab_size"]), self.hidden_size):
-            raise EdgeError(f"embedding table {entry['table']} has shape {self._table.shape}, expected [V, H]")
+    def _load_embeddings(self, root: Path, entry: Embedding) -> None:
+        self._table = load_npy(root / entry.table, mmap=True)
+        self._row_scales = load_npy(root / entry.scales) if entry.storage == "int8-per-row" and entry.scales else None
+        if self._table.shape != (self.vocab_size, self.hidden_size):
+            raise EdgeError(f"embedding table {entry.table} has shape {self._table.shape}, expected [V, H]")
 
     @property
     def position(self) -> int:

@@ -1,33 +1,36 @@
-"""Encoder sessions: one interface for every backend, so the orchestrator never branches on one.
+"""Encoder sessions: one interface for every backend, so neither the orchestrator nor `bench` branches on one.
 
-A backend is a factory `(bundle, options) -> EncoderSession`, looked up by name; NPU backends live in
-`minicpmv_edge.npu_backends` and are imported only when asked for.
+`open_encoder` picks the session from the target chip alone: no chip (or `cpu=True`) is the exported fp32 graph on
+ONNX Runtime's CPU provider; a chip is the bundle's build for it, run by the session its backend names in
+`npu_backends.registry` (imported only when used, since each needs its own runtime).
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import onnxruntime as ort
 
-from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.errors import BundleError
+from minicpmv_edge.npu_backends import registry
+from minicpmv_edge.npu_backends.chips import get_chip
+from minicpmv_edge.presets import ENCODER_INPUT
 from minicpmv_edge.runtime.bundle_view import Bundle
 from minicpmv_edge.runtime.timings import cpu_provenance
 
 
 @dataclass(frozen=True)
 class EncoderOptions:
-    target: str | None = None  # chip key for NPU backends
-    threads: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    threads: int | None = None  # CPU threads for ONNX Runtime sessions (None: ORT's default, the physical cores)
 
 
 class EncoderSession(Protocol):
-    name: str
-    provenance: str  # label of every timing this session produces: host-measured | emulated | device-measured
+    name: str  # what runs it: cpu | qnn | axengine | tvm
+    chip: str | None  # chip key it runs for (None: this host's CPU)
+    precision: str  # e.g. fp32, w8a16, u16
+    provenance: str  # label of every timing it produces: host-measured | emulated | device-measured
 
     def encode(self, pixel_values: np.ndarray) -> np.ndarray:
         """`pixel_values` float32 `[1,3,S,S]` NCHW RGB in [-1,1] -> image embeddings float32 `[Q, D]`."""
@@ -45,6 +48,8 @@ class OnnxCpuEncoder:
     """The exported fp32 encoders on ONNX Runtime's CPU provider; one session per shape, opened on first use."""
 
     name = "cpu"
+    chip = None
+    precision = "fp32"
 
     def __init__(self, bundle: Bundle, options: EncoderOptions) -> None:
         self.provenance = cpu_provenance()
@@ -53,27 +58,29 @@ class OnnxCpuEncoder:
         self._sessions: dict[int, ort.InferenceSession] = {}
 
     def encode(self, pixel_values: np.ndarray) -> np.ndarray:
+        """`pixel_values` float32 `[1,3,S,S]` NCHW RGB in [-1,1] -> image embeddings float32 `[Q, D]`."""
         size = pixel_values.shape[-1]
         if size not in self._sessions:
             path = self._bundle.encoder_file(size)
             self._sessions[size] = ort.InferenceSession(
                 str(path), session_options(self._options.threads), providers=["CPUExecutionProvider"]
             )
-        (out,) = self._sessions[size].run(None, {"pixel_values": pixel_values})
+        (out,) = self._sessions[size].run(None, {ENCODER_INPUT: pixel_values})
         return out[0]
 
 
-# backend name -> "module:factory"; NPU backends register here and are imported lazily
-BACKENDS: dict[str, str] = {
-    "cpu": "minicpmv_edge.runtime.encoders:OnnxCpuEncoder",
-    "qnn": "minicpmv_edge.npu_backends.qnn_session:QnnEncoder",
-    "axengine": "minicpmv_edge.npu_backends.axengine_session:AxEngineEncoder",
-    "tvm": "minicpmv_edge.npu_backends.tvm_session:TvmEncoder",
-}
-
-
-def open_encoder(bundle: Bundle, backend: str = "cpu", options: EncoderOptions | None = None) -> EncoderSession:
-    if backend not in BACKENDS:
-        raise EdgeError(f"unknown encoder backend {backend!r}; known: {', '.join(BACKENDS)}")
-    module, factory = BACKENDS[backend].split(":")
-    return getattr(importlib.import_module(module), factory)(bundle, options or EncoderOptions())
+def open_encoder(
+    bundle: Bundle, target: str | None = None, precision: str | None = None, options: EncoderOptions | None = None
+) -> EncoderSession:
+    """The CPU encoder without `target`; else the session of the bundle's build for that chip (and precision)."""
+    options = options or EncoderOptions()
+    if target is None:
+        return OnnxCpuEncoder(bundle, options)
+    chip = get_chip(target)
+    build = bundle.build_for(chip.key, precision)
+    if build.runtime is None:
+        raise BundleError(
+            f"build {build.name} of {bundle.root} has nothing a runtime can load yet (see {build.report}: its "
+            "next steps say what to run where)"
+        )
+    return registry.load(registry.RUNTIMES[build.runtime])(bundle, build, options)

@@ -1,7 +1,8 @@
 """The orchestrator: image -> slices -> encoder -> prefill -> decode, timing each stage. No torch.
 
 Encoders and decoders come in through small interfaces (`EncoderSession`, `DecoderSession`), so the same loop
-runs with the CPU encoder, the emulated or real QNN HTP, or an AX650N board.
+runs with the CPU encoder, the emulated or real QNN HTP, or an AX650N board, and with our int4 ONNX decoder or
+llama.cpp.
 """
 
 from __future__ import annotations
@@ -11,40 +12,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.runtime.decoders import DecoderSession, open_decoder
 from minicpmv_edge.runtime.encoders import EncoderOptions, EncoderSession, open_encoder
 from minicpmv_edge.runtime.images import DEFAULT_MAX_PIXELS, load_image
 from minicpmv_edge.runtime.preprocess import preprocess
-from minicpmv_edge.runtime.prompts import image_bounds, prompt_ids, splice
+from minicpmv_edge.runtime.prompts import image_bounds, prompt_ids
 from minicpmv_edge.runtime.sampling import Sampler, Sampling
 from minicpmv_edge.runtime.timings import Timings, peak_rss_mb
 from minicpmv_edge.runtime.tokenizer import StreamDecoder, TextTokenizer
 
 log = logging.getLogger(__name__)
-
-
-class DecoderSession(Protocol):
-    max_context: int
-
-    def embed(self, ids: np.ndarray) -> np.ndarray:
-        """Text embeddings `[n, H]` float32 for token ids `[n]` (MiniCPM's scale_emb applied)."""
-        ...
-
-    def prefill(self, embeds: np.ndarray) -> np.ndarray:
-        """Run `[S, H]` embeddings from an empty cache; logits `[V]` of the last position."""
-        ...
-
-    def step(self, embed: np.ndarray) -> np.ndarray:
-        """One token's embedding `[H]` (or `[1,H]`) through the cache; logits `[V]`."""
-        ...
-
-    def reset(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -54,18 +37,14 @@ class Result:
     timings: Timings
 
 
-def _open_decoder(bundle: Bundle, threads: int | None, max_context: int | None) -> DecoderSession:
-    from minicpmv_edge.runtime.decoder import Int4Decoder
-
-    return Int4Decoder(bundle, threads=threads, max_context=max_context)
-
-
 class Pipeline:
     def __init__(
         self,
         bundle: str | Path | Bundle,
         *,
-        encoder: str = "cpu",
+        target: str | None = None,
+        precision: str | None = None,
+        decoder: str = "onnx",
         encoder_options: EncoderOptions | None = None,
         threads: int | None = None,
         max_context: int | None = None,
@@ -73,10 +52,10 @@ class Pipeline:
     ) -> None:
         self.bundle = bundle if isinstance(bundle, Bundle) else Bundle.open(bundle, verify=verify)
         self.spec = self.bundle.prompt_spec()
-        self.tokenizer = TextTokenizer(self.bundle.root / self.bundle.section("tokenizer")["file"])
+        self.tokenizer = TextTokenizer(self.bundle.tokenizer_file)
         options = encoder_options or EncoderOptions(threads=threads)
-        self.encoder: EncoderSession = open_encoder(self.bundle, encoder, options)
-        self.decoder = _open_decoder(self.bundle, threads, max_context)
+        self.encoder: EncoderSession = open_encoder(self.bundle, target, precision, options)
+        self.decoder: DecoderSession = open_decoder(self.bundle, decoder, threads=threads, max_context=max_context)
 
     def generate(
         self,
@@ -91,7 +70,14 @@ class Pipeline:
     ) -> Result:
         if max_new_tokens < 1:
             raise EdgeError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
-        t = Timings(encoder_backend=self.encoder.name, encoder_provenance=self.encoder.provenance)
+        t = Timings(
+            encoder_backend=self.encoder.name,
+            encoder_provenance=self.encoder.provenance,
+            encoder_chip=self.encoder.chip,
+            encoder_precision=self.encoder.precision,
+            decoder_backend=self.decoder.name,
+            llm_provenance=self.decoder.provenance,
+        )
         start = time.perf_counter()
         pre = preprocess(load_image(image, max_pixels=max_pixels), mode)
         t.preprocess_s = time.perf_counter() - start
@@ -114,10 +100,9 @@ class Pipeline:
         t.encode_s = sum(t.encode_per_input_s)
         log.debug("encoded %d image input(s) in %.3f s", len(pre.inputs), t.encode_s)
 
-        embeds = splice(self.decoder.embed(np.asarray(ids)), bounds, image_embeds)
         self.decoder.reset()
         t0 = time.perf_counter()
-        logits = self.decoder.prefill(embeds)
+        logits = self.decoder.prefill_prompt(np.asarray(ids), bounds, image_embeds)
         t.prefill_s = time.perf_counter() - t0
         t.prefill_tokens = len(ids)
 
@@ -136,7 +121,7 @@ class Pipeline:
             if len(generated) >= max_new_tokens:
                 break
             t0 = time.perf_counter()
-            logits = self.decoder.step(self.decoder.embed(np.asarray([token]))[0])
+            logits = self.decoder.next_token(token)
             token = sampler(logits, history)
             t.token_latencies_s.append(time.perf_counter() - t0)
         t.decode_steps = len(t.token_latencies_s)

@@ -1,7 +1,8 @@
 """Prompt layouts of MiniCPM-V 2.0 / 2.5 / 2.6 and where the image embeddings go.
 
-Layouts follow the reference (minicpmv-reference.md §6). The image placeholder is `<unk>` x Q per image or slice;
-the embedding splice replaces exactly those positions, in the order [overview, slice(0,0), slice(0,1), ...].
+Layouts follow the reference (docs/reference/minicpmv-reference.md §6). The image placeholder is `<unk>` x Q per
+image or slice; the embedding splice replaces exactly those positions, in the order [overview, slice(0,0),
+slice(0,1), ...].
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """LLaVA-UHD slicing geometry of MiniCPM-V 2.0 / 2.5 / 2.6, as sizes only (no pixels).
 
-A line-by-line port of the official image processor (`image_processing_minicpmv.py`; reference doc
-section 4), so that our grid choice and tile boundaries agree with the HF pipeline exactly. All sizes are
-(width, height); a grid is (cols, rows). Rounding uses Python's `round()` (banker's rounding) like the HF
-code, not llama.cpp's `std::round`, which differs on exact halves.
+A line-by-line port of the official image processor (`image_processing_minicpmv.py`;
+docs/reference/minicpmv-reference.md §4), so that our grid choice and tile boundaries agree with the HF pipeline
+exactly. All sizes are (width, height); a grid is (cols, rows). Rounding uses Python's `round()` (banker's rounding)
+like the HF code, not llama.cpp's `std::round`, which differs on exact halves.
 """
 
 from __future__ import annotations

@@ -35,8 +35,11 @@ class Timings:
     tokens_generated: int = 0
     token_latencies_s: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
-    encoder_backend: str = "cpu"
+    encoder_backend: str = "cpu"  # the session that ran: cpu | qnn | axengine | tvm
+    encoder_chip: str | None = None  # chip key of its build (None: this host's CPU)
+    encoder_precision: str = "fp32"
     encoder_provenance: str = "host-measured"  # host-measured | emulated | device-measured
+    decoder_backend: str = "onnxruntime-int4"  # or "llama.cpp"
     llm_provenance: str = field(default_factory=cpu_provenance)
 
     @property

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tokenizers import Tokenizer
 
-from minicpmv_edge.errors import BundleError
+from minicpmv_edge.errors import BundleError, first_line
 
 
 class TextTokenizer:
@@ -14,7 +14,7 @@ class TextTokenizer:
         try:
             self._tok = Tokenizer.from_file(str(path))
         except Exception as err:  # tokenizers raises a bare Exception on malformed files
-            raise BundleError(f"cannot load tokenizer {path}: {str(err).splitlines()[0]}") from None
+            raise BundleError(f"cannot load tokenizer {path}: {first_line(err)}") from None
 
     def encode(self, text: str) -> list[int]:
         """Token ids of `text`, special tokens written in it (`<image>`, `<unk>`, ...) recognised, nothing added."""

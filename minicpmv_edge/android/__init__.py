@@ -1,0 +1,1 @@
+"""Android side of the SDK on the build host: the offline APK build (`minicpmv-edge apk`) and `adb push` of bundles."""
