@@ -15,7 +15,7 @@ from minicpmv_edge.cli import main
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.export.pipeline import SAMPLE_IMAGE
 from minicpmv_edge.npu_backends.base import CompileRequest
-from minicpmv_edge.npu_backends.chips import get_chip
+from minicpmv_edge.npu_backends.chips import TVM_CHIPS, get_chip
 from minicpmv_edge.npu_backends.compile import compile_bundle
 from minicpmv_edge.numerics import cosine
 from minicpmv_edge.runtime.bundle_view import Bundle
@@ -145,3 +145,5 @@ def test_tvm_chips_are_in_the_registry() -> None:
         chip = get_chip(key)
         assert chip.backend == "tvm" and chip.tvm_target["kind"] == kind and chip.stands_for and chip.fp32_gflops
     assert get_chip("mali").tvm_target["host"]["mtriple"] == "aarch64-linux-gnu"
+    assert {c.key for c in TVM_CHIPS} == {"arm64-a76", "arm64-a55", "adreno", "mali"}
+    assert all(c.fp32_gflops and c.source for c in TVM_CHIPS)  # the exported tuple carries the published figures

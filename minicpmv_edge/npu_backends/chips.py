@@ -70,7 +70,7 @@ def _tvm_target(target: dict[str, Any]) -> Mapping[str, Any]:
 
 _A76 = _aarch64_cpu("cortex-a76", ("+neon", "+dotprod", "+fullfp16"), 4)
 _A55 = _aarch64_cpu("cortex-a55", ("+neon", "+dotprod", "+fullfp16"), 4)
-TVM_CHIPS: tuple[Chip, ...] = (
+_TVM_CHIPS: tuple[Chip, ...] = (
     Chip(
         key="arm64-a76",
         name="Arm Cortex-A76 class CPU (4 big cores)",
@@ -127,7 +127,7 @@ CHIPS: tuple[Chip, ...] = (
     ),
     _snapdragon("sm8850", "Snapdragon 8 Elite Gen 5", 87, "v81", ("snapdragon-8-elite-gen-5", "8elitegen5"), ()),
     Chip(key="ax650n", name="Axera AX650N", backend="ax650", aliases=("ax650", "axera-ax650n")),
-    *TVM_CHIPS,
+    *_TVM_CHIPS,
 )
 
 # Published CPU / memory / NPU figures per chip, kept apart from the toolchain ids above. Bandwidth is
@@ -189,6 +189,7 @@ PUBLISHED: dict[str, dict[str, Any]] = {
     },
 }
 CHIPS = tuple(replace(chip, **PUBLISHED.get(chip.key, {})) for chip in CHIPS)
+TVM_CHIPS = tuple(chip for chip in CHIPS if chip.backend == "tvm")  # with their published figures
 
 _BY_NAME = {name.lower(): chip for chip in CHIPS for name in (chip.key, *chip.aliases)}
 
