@@ -42,12 +42,25 @@ LOCK_NAME = ".lock"
 TMP_TAG = ".tmp-"
 OLD_TAG = ".old-"
 FAULT_ENV = "MINICPMV_EDGE_FAULT_AT"  # test seam: `benchmarks/fault_injection.py` kills the process at a named step
+FAULT_POINTS = (  # every step `fault_point` is called at, in the order a replacing export or compile reaches them
+    "after-build-rename",  # compile: build folder renamed into compiled/, manifest not yet written
+    "after-manifest-rename",  # any manifest write: new manifest renamed over the old one
+    "after-final-rename",  # swap_into_place: a folder renamed to a target that did not exist
+    "after-exchange",  # swap_into_place: new and old folders exchanged atomically
+    "between-renames",  # swap_into_place without RENAME_EXCHANGE: old folder aside, new one not yet in place
+)
+_fault_calls: dict[str, int] = {}
 
 
 def fault_point(name: str) -> None:
-    """Die here (SIGKILL) when `MINICPMV_EDGE_FAULT_AT` names this step; lets the fault-injection run kill a write
-    at exactly the moments that matter (right after each rename). A no-op otherwise."""
-    if os.environ.get(FAULT_ENV) == name:
+    """Die here (SIGKILL) when `MINICPMV_EDGE_FAULT_AT` names this step (`name`, or `name@N` for its N-th call in
+    this process); lets the fault-injection run kill a write at exactly the moments that matter (right after each
+    rename). A no-op otherwise."""
+    point, _, nth = os.environ.get(FAULT_ENV, "").partition("@")
+    if point != name:
+        return
+    _fault_calls[name] = _fault_calls.get(name, 0) + 1
+    if _fault_calls[name] == int(nth or 1):
         os.kill(os.getpid(), 9)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from minicpmv_edge import __version__
+from minicpmv_edge import cli_types as T
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.presets import DEFAULT_PRESET, PRESETS, get_preset
 
@@ -23,16 +24,6 @@ EXIT_USER_ERROR = 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse prints usage + message; we want one line
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
-
-
-def _shapes(text: str) -> tuple[int, ...]:
-    try:
-        shapes = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"shapes must be comma-separated integers, got {text!r}") from None
-    if not shapes or any(s <= 0 for s in shapes):
-        raise argparse.ArgumentTypeError(f"shapes must be positive, got {text!r}")
-    return tuple(dict.fromkeys(shapes))
 
 
 def _parts(text: str) -> tuple[str, ...]:
@@ -364,20 +355,20 @@ def _add_encoder_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--encoder", choices=["cpu"], help="cpu: run the exported fp32 encoder on this CPU even with --target"
     )
-    p.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
-    p.add_argument("--max-context", type=int, help="KV-cache length to allocate (default: the bundle's)")
+    p.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all cores)")
+    p.add_argument("--max-context", type=T.tokens, help="KV-cache length to allocate (default: the bundle's)")
     p.add_argument("--no-verify", action="store_true", help="skip checking file hashes against the manifest")
     _add_decoder_arg(p)
 
 
 def _add_generation_args(p: argparse.ArgumentParser, *, image_required: bool) -> None:
     p.add_argument("--image", required=image_required, help="image file (JPEG, PNG, ...)")
-    p.add_argument("--prompt", required=image_required, help="question about the image")
+    p.add_argument("--prompt", type=T.text, required=image_required, help="question about the image")
     p.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
-    p.add_argument("--max-new-tokens", type=int, default=64)
-    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
-    p.add_argument("--top-p", type=float, default=0.8)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-new-tokens", type=T.tokens, default=64)
+    p.add_argument("--temperature", type=T.temperature, default=0.0, help="0 = greedy (default), up to 100")
+    p.add_argument("--top-p", type=T.top_p, default=0.8, help="nucleus mass in (0, 1] (default 0.8)")
+    p.add_argument("--seed", type=T.seed, default=0, help="sampling seed, 0 .. 2**32-1")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text and a table")
     _add_encoder_args(p)
 
@@ -404,20 +395,20 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--synthetic", action="store_true", help="use synthetic weights in the official format")
     source.add_argument("--gguf-mmproj", metavar="FILE", help="llama.cpp MiniCPM-V mmproj GGUF (vision encoder)")
     export.add_argument("--gguf-llm", metavar="FILE", help="llama.cpp LLM GGUF (with --gguf-mmproj)")
-    export.add_argument("--shapes", type=_shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
+    export.add_argument("--shapes", type=T.shapes, default=(280, 448), help="square input sizes, e.g. 280,448")
     export.add_argument("--out", required=True, metavar="BUNDLE", help="bundle directory to write")
     export.add_argument("--parts", type=_parts, help="vision,llm (default both; vision only for --gguf-mmproj alone)")
-    export.add_argument("--seed", type=int, default=0, help="seed for synthetic weights and parity inputs")
-    export.add_argument("--min-cosine", type=float, default=0.9999, help="parity threshold (default 0.9999)")
+    export.add_argument("--seed", type=T.seed, default=0, help="seed for synthetic weights and parity inputs")
+    export.add_argument("--min-cosine", type=T.min_cosine, default=0.9999, help="parity threshold (default 0.9999)")
     export.set_defaults(func=_cmd_export)
 
     comp = sub.add_parser("compile", help="compile a bundle's vision encoders for a chip (QNN HTP, AX650N, ...)")
     comp.add_argument("bundle", metavar="BUNDLE")
     comp.add_argument("--target", required=True, help="chip, e.g. sm8650, ax650n, arm64-a76, adreno")
     comp.add_argument("--precision", help="qnn: w8a16 (default), w8a8, fp16; ax650n: u16 (default), u8")
-    comp.add_argument("--shapes", type=_shapes, help="which exported shapes (default: all in the bundle)")
+    comp.add_argument("--shapes", type=T.shapes, help="which exported shapes (default: all in the bundle)")
     comp.add_argument("--calibration", metavar="DIR", help="calibration images (default: the shipped set)")
-    comp.add_argument("--min-cosine", type=float, help="accuracy threshold vs fp32 (default per precision)")
+    comp.add_argument("--min-cosine", type=T.min_cosine, help="accuracy threshold vs fp32 (default per precision)")
     comp.add_argument("--via", choices=["qai-hub"], help="compile and profile in the cloud on a real phone")
     backend = comp.add_argument_group("backend options (each backend refuses the ones it does not take)")
     backend.add_argument(
@@ -451,19 +442,19 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="the whole chain on the built-in tiny default: export, compile, run, bench, one table"
     )
     demo.add_argument("--cache-dir", help="where the demo keeps its bundle and report (default ~/.cache/minicpmv-edge)")
-    demo.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime (default: all cores)")
-    demo.add_argument("--max-new-tokens", type=int, default=16)
+    demo.add_argument("--threads", type=T.threads, help="CPU threads for ONNX Runtime, 1 .. CPUs (default: all)")
+    demo.add_argument("--max-new-tokens", type=T.tokens, default=16)
     demo.set_defaults(func=_cmd_demo)
 
     bench = sub.add_parser("bench", help="benchmark a bundle and/or import device results into a report")
     bench.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle to run (optional with --import)")
     _add_encoder_args(bench)
     bench.add_argument("--mode", default="fixed-280", choices=["fixed-280", "fixed-448", "uhd"])
-    bench.add_argument("--runs", type=int, default=5, help="timed runs (default 5)")
-    bench.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    bench.add_argument("--runs", type=T.runs, default=5, help="timed runs (default 5)")
+    bench.add_argument("--warmup", type=T.warmup, default=1, help="untimed runs first (default 1)")
     bench.add_argument("--image", help="image file (default: the bundled sample photo)")
-    bench.add_argument("--prompt-tokens", type=int, default=96, help="question length in tokens (default 96)")
-    bench.add_argument("--max-new-tokens", type=int, default=64)
+    bench.add_argument("--prompt-tokens", type=T.tokens, default=96, help="question length in tokens (default 96)")
+    bench.add_argument("--max-new-tokens", type=T.tokens, default=64)
     bench.add_argument("--stop-at-eos", action="store_true", help="stop at end of sequence (default: always decode N)")
     bench.add_argument(
         "--import",

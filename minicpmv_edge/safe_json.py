@@ -1,18 +1,21 @@
-"""Reading JSON a user or a bundle hands us: regular files only, size- and depth-limited, one-line errors.
+"""Reading JSON a user or a bundle hands us: regular files only, size- and depth-limited, strict, one-line errors.
 
-A FIFO named `manifest.json` must not hang us, a 2 GB file must not be slurped, and `[[[[...]]]]` must not end in a
-RecursionError traceback.
+A FIFO named `manifest.json` must not hang us, a 2 GB file must not be slurped, `[[[[...]]]]` must not end in a
+RecursionError traceback, and `NaN`/`Infinity` (which Python's json accepts, and which then pass every `<`
+comparison: a NaN time would become a report figure) are not JSON numbers.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
 from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.userfiles import regular_file
 
 DEFAULT_MAX_BYTES = 64 << 20
 MAX_DEPTH = 64
@@ -34,6 +37,7 @@ def _depth(value: Any, limit: int) -> int:
 
 def read_regular_file(path: Path, *, max_bytes: int, what: str, error: type[EdgeError] = EdgeError) -> bytes:
     """The bytes of `path` if it is a regular file of at most `max_bytes` (opened without blocking on a FIFO)."""
+    regular_file(path, what, error)  # clear messages for missing / directory / FIFO; re-checked on the descriptor
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as err:
@@ -50,20 +54,39 @@ def read_regular_file(path: Path, *, max_bytes: int, what: str, error: type[Edge
         os.close(fd)
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def parse_json(data: str | bytes, what: str, *, error: type[EdgeError] = EdgeError) -> Any:
+    """Strict JSON from text already read: UTF-8, finite numbers only, at most MAX_DEPTH levels; `what` names it."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except UnicodeDecodeError:
+        raise error(f"{what} is not UTF-8 text") from None
+    except json.JSONDecodeError as err:
+        raise error(f"{what} is not valid JSON: {err.msg} at line {err.lineno}") from None
+    except ValueError as err:  # our NaN/Infinity/out-of-range refusals, Python's int digit limit
+        raise error(f"{what} is not valid JSON: {' '.join(str(err).split())[:200]}") from None
+    except RecursionError:
+        raise error(f"{what} is nested too deeply") from None
+    if _depth(value, MAX_DEPTH) > MAX_DEPTH:
+        raise error(f"{what} is nested too deeply (more than {MAX_DEPTH} levels)") from None
+    return value
+
+
 def load_json_file(
     path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "JSON file", error: type[EdgeError] = EdgeError
 ) -> Any:
     """Parse a JSON file under the limits above; every failure is one line naming the file."""
     path = Path(path)
     data = read_regular_file(path, max_bytes=max_bytes, what=what, error=error)
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise error(f"{what} {path} is not UTF-8 text") from None
-    except json.JSONDecodeError as err:
-        raise error(f"{what} {path} is not valid JSON: {err.msg} at line {err.lineno}") from None
-    except RecursionError:
-        raise error(f"{what} {path} is nested too deeply") from None
-    if _depth(value, MAX_DEPTH) > MAX_DEPTH:
-        raise error(f"{what} {path} is nested more than {MAX_DEPTH} levels deep") from None
-    return value
+    return parse_json(data, f"{what} {path}", error=error)

@@ -117,7 +117,7 @@ def test_pixel_limit_checked_before_decoding(tmp_path):
     full = tmp_path / "full.png"
     Image.new("RGB", (100, 80)).save(full)
     err = raises_one_line(full, "over the limit", max_pixels=7999)
-    assert str(err) == f"image {str(full)!r} has 8000 pixels, over the limit of 7999 (--max-pixels)"
+    assert str(err) == f"image {str(full)!r} has 8000 pixels, over the limit of 7999: downscale it first"
     # A truncated file reports the size error, so its pixels were never decoded.
     cut = tmp_path / "cut.png"
     cut.write_bytes(full.read_bytes()[:200])

@@ -10,7 +10,7 @@ results into report figures.
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +20,12 @@ from minicpmv_edge.bench import figures as F
 from minicpmv_edge.bench.figures import Figure, repeated
 from minicpmv_edge.bench.schema import ANDROID_SCHEMA_ID, validate
 from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.safe_json import load_json_file, parse_json, read_regular_file
 
 FORMATS = ("qai-hub-profile", "ax-run-model-log", "ax-run-model-json", "android-benchmark")
 EXPECTED = "a qai-hub profile JSON, an ax_run_model log or an Android benchmark JSON"
+MAX_IMPORT_BYTES = 64 << 20  # device result files are kilobytes; a log of many runs is still far below this
+log = logging.getLogger(__name__)
 SHAPE_IN_NAME = re.compile(r"(?:profile|encoder)_(\d{2,4})")
 
 
@@ -47,20 +50,23 @@ class Imported:
 
 
 def _read(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise EdgeError(f"cannot read import file {path}: {err.strerror or err}") from None
-    return data.decode("utf-8", errors="replace")
+    """A regular file of at most MAX_IMPORT_BYTES (a FIFO or device would block), as text."""
+    return read_regular_file(path, max_bytes=MAX_IMPORT_BYTES, what="import file").decode("utf-8", errors="replace")
 
 
-def detect(text: str) -> tuple[str, Any]:
-    """(format, parsed object) of a file's content; an unknown format is a one-line error (raised by the caller)."""
+def detect(text: str, what: str = "import file") -> tuple[str, Any]:
+    """(format, parsed object) of a file's content; an unknown format is a one-line error (raised by the caller).
+
+    Content that looks like JSON but is not strict JSON (NaN or infinite numbers, too deep) is refused here:
+    a NaN time would otherwise flow into the report as a figure.
+    """
     from minicpmv_edge.npu_backends import ax_run_model
 
     try:
-        obj = json.loads(text)
-    except ValueError:
+        obj = parse_json(text, what)
+    except EdgeError:
+        if text.lstrip().startswith("{"):
+            raise
         obj = None
     if isinstance(obj, dict):
         if obj.get("schema") == ANDROID_SCHEMA_ID:
@@ -79,9 +85,7 @@ def detect(text: str) -> tuple[str, Any]:
 def import_file(path: str | Path, *, preset: str | None = None) -> Imported:
     """Figures of one device result file. `preset`: the model measured, where the file does not say."""
     path = Path(path)
-    if path.is_dir():
-        raise EdgeError(f"cannot read import file {path}: it is a directory")
-    fmt, obj = detect(_read(path))
+    fmt, obj = detect(_read(path), f"import file {path}")
     if fmt == "android-benchmark":
         return _android(path, obj)
     if fmt == "qai-hub-profile":
@@ -129,9 +133,12 @@ def _ax(path: Path, fmt: str, results: list[Any], preset: str | None) -> Importe
 def _qai_hub_context(path: Path) -> dict[str, Any]:
     """Device, chip and precision from the compile `report.json` beside the profile, when there is one."""
     report = path.parent / "report.json"
+    if not report.exists():
+        return {}
     try:
-        data = json.loads(report.read_text())
-    except (OSError, ValueError):
+        data = load_json_file(report, what="compile report beside the profile")
+    except EdgeError as err:  # someone else's report.json: the profile still stands on its own
+        log.warning("ignoring it: %s", err)
         return {}
     return data if isinstance(data, dict) and data.get("backend") == "qai-hub" else {}
 

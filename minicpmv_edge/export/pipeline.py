@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from minicpmv_edge.export.sources import GgufSource, HfSource
 from minicpmv_edge.export.vision_onnx import INPUT_NAME, OPSET, OUTPUT_NAME, simplify_and_save, trace_vision_onnx
 from minicpmv_edge.model.checkpoint import open_checkpoint
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
+from minicpmv_edge.numerics import meets
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.runtime.images import load_image
 from minicpmv_edge.runtime.preprocess import square_input
@@ -54,9 +56,10 @@ def _export_vision(src: Source, req: ExportRequest, tmp: Path, work: Path) -> di
         simplify_and_save(raw, tmp / rel, f"the {size}x{size} encoder")
         raw.unlink()
         parity = compare_onnx(tmp / rel, inputs, expected)
-        if not parity.cosine >= req.min_cosine:  # NaN fails too
+        if not meets(parity.cosine, req.min_cosine):
             raise EdgeError(
-                f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below {req.min_cosine}"
+                f"export failed: ONNX vs torch cosine {parity.cosine:.6f} at {size}x{size} is below "
+                f"{req.min_cosine}" + (" (NaN/inf outputs: broken weights)" if math.isnan(parity.cosine) else "")
             )
         encoders[str(size)] = {
             "file": rel,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from minicpmv_edge.model.hf_config import check_config, is_synthetic
 from minicpmv_edge.model.hf_names import PART_PREFIXES, TensorRule, rules_for
 from minicpmv_edge.presets import ModelPreset
 from minicpmv_edge.safe_json import load_json_file
+from minicpmv_edge.userfiles import regular_file
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +55,21 @@ def _shard_path(root: Path, index: Path, shard: Any) -> Path:
     return path
 
 
-def _tensor_names(shard: Path) -> list[str]:
+@contextmanager
+def _open_shard(shard: Path) -> Iterator[Any]:
+    """`safe_open` of a regular file; a truncated or corrupt shard (header or data) is one CheckpointError line."""
+    regular_file(shard, "checkpoint shard", CheckpointError)  # a FIFO named *.safetensors would block safe_open
     try:
         with safe_open(shard, framework="pt") as f:
-            return list(f.keys())
+            yield f
     except (OSError, SafetensorError) as err:
-        raise CheckpointError(f"{shard} is not a readable safetensors file: {err}") from None
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        raise CheckpointError(f"{shard} is not a readable safetensors file: {first}") from None
+
+
+def _tensor_names(shard: Path) -> list[str]:
+    with _open_shard(shard) as f:
+        return list(f.keys())
 
 
 def open_checkpoint(path: str | Path) -> Checkpoint:
@@ -129,6 +140,11 @@ def checked_rules(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...])
 def _read(f: Any, rule: TensorRule, shard: Path, preset: ModelPreset) -> dict[str, torch.Tensor]:
     """One official tensor from an open shard, shape-checked, as float32 tensors under our name(s)."""
     tensor = f.get_tensor(rule.official)
+    if not tensor.is_floating_point():  # an int or bool tensor under a weight's name is a wrong checkpoint, not a cast
+        raise CheckpointError(
+            f"tensor {rule.official} in {shard} has dtype {str(tensor.dtype).removeprefix('torch.')}, "
+            "a weight must be floating point (float32, float16 or bfloat16)"
+        )
     if tuple(tensor.shape) != rule.shape:
         raise CheckpointError(
             f"tensor {rule.official} in {shard} has shape {tuple(tensor.shape)}, {preset.name} needs {rule.shape}"
@@ -145,7 +161,7 @@ def load_weights(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) 
         by_file.setdefault(ckpt.files[rule.official], []).append(rule)
     for shard, shard_rules in by_file.items():
         log.info("reading %d tensors from %s", len(shard_rules), shard.name)
-        with safe_open(shard, framework="pt") as f:
+        with _open_shard(shard) as f:
             for rule in shard_rules:
                 state.update(_read(f, rule, shard, preset))
     return state
@@ -168,7 +184,7 @@ class LazyWeights(Mapping[str, torch.Tensor]):
     def __getitem__(self, name: str) -> torch.Tensor:
         rule = self._rules[name]
         shard = self._ckpt.files[rule.official]
-        with safe_open(shard, framework="pt") as f:
+        with _open_shard(shard) as f:
             return _read(f, rule, shard, self._preset)[name]
 
     def __iter__(self) -> Iterator[str]:

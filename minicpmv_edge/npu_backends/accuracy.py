@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from minicpmv_edge.numerics import cosine, max_abs
+from minicpmv_edge.numerics import cosine, max_abs, meets
 from minicpmv_edge.presets import ENCODER_INPUT
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class Accuracy:
 
     def passes(self, threshold: float) -> bool:
         """`cosine >= threshold`, false for NaN (so no non-finite output or threshold switches a gate off)."""
-        return math.isfinite(self.cosine) and math.isfinite(threshold) and self.cosine >= threshold
+        return meets(self.cosine, threshold)
 
 
 def _score(got: np.ndarray, want: np.ndarray) -> tuple[float, float]:

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 REPORT_NAME = "report.json"
 COMPILED = "compiled"
-_BUILD_DIR = re.compile(r"^(?P<name>.+)-(?P<id>[0-9a-f]{8})$")
+_BUILD_DIR = re.compile(r"^(?P<name>[^.].*)-(?P<id>[0-9a-f]{8})$")  # never a dot-name: those are temp folders
 
 
 def compile_bundle(bundle_path: str | Path, req: CompileRequest, via: str | None = None) -> tuple[Build, CompileResult]:

@@ -9,6 +9,9 @@ integer modes "I;16*" and "I", which is how Pillow stores 16-bit PNG/TIFF; 0..1 
 photo's real brightness. Pixels outside that range (e.g. 32-bit counts, depth in metres) have no nominal scale
 and are stretched over their actual finite min..max instead.
 
+Pillow reports oddities it works around (corrupt EXIF, palette transparency) through `warnings`, which would print
+`file:line: UserWarning` noise on the user's stderr: they are logged at debug level instead.
+
 `max_pixels` replaces Pillow's decompression-bomb warning when opening, but Pillow's hard error (over twice
 `Image.MAX_IMAGE_PIXELS`, about 179 million pixels) still applies and is reported as the same ImageError.
 """
@@ -29,6 +32,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from minicpmv_edge.errors import ImageError
+from minicpmv_edge.userfiles import regular_file
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +58,32 @@ def load_image(
 
     Raises ImageError when the source is missing, not an image, corrupt, empty or over `max_pixels` pixels.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return _load(source, max_pixels)
+        finally:
+            for warning in caught:
+                log.debug("image %s: Pillow warned: %s", _label(source), _one_line(warning.message))
+
+
+def _label(source: str | os.PathLike[str] | bytes | Image.Image) -> str:
     if isinstance(source, Image.Image):
-        return _decode(source, "<PIL image>", max_pixels)
+        return "<PIL image>"
+    return f"<{len(source)} bytes>" if isinstance(source, bytes) else repr(os.fspath(source))
+
+
+def _load(source: str | os.PathLike[str] | bytes | Image.Image, max_pixels: int) -> Image.Image:
+    name = _label(source)
+    if isinstance(source, Image.Image):
+        return _decode(source, name, max_pixels)
     fp: io.BytesIO | Path
     if isinstance(source, bytes):
-        name, fp, n_bytes = f"<{len(source)} bytes>", io.BytesIO(source), len(source)
+        fp, n_bytes = io.BytesIO(source), len(source)
     else:
-        fp = Path(source)
-        name = repr(os.fspath(source))
-        if not fp.exists():
+        if not os.path.exists(source):
             raise ImageError(f"image {name} not found")
-        if fp.is_dir():
-            raise ImageError(f"image {name} is a directory, not a file")
+        fp = regular_file(source, "image", ImageError)  # a FIFO or device would block Image.open
         n_bytes = fp.stat().st_size
     if n_bytes == 0:
         raise ImageError(f"image {name} is empty (0 bytes)")
@@ -87,7 +105,9 @@ def _decode(img: Image.Image, name: str, max_pixels: int) -> Image.Image:
     if width == 0 or height == 0:
         raise ImageError(f"image {name} is empty ({width}x{height} pixels)")
     if width * height > max_pixels:
-        raise ImageError(f"image {name} has {width * height} pixels, over the limit of {max_pixels} (--max-pixels)")
+        raise ImageError(
+            f"image {name} has {width * height} pixels, over the limit of {max_pixels}: downscale it first"
+        )
     # Decoders re-check frame and tile sizes (a GIF frame can outgrow the header): the warning is an error.
     with _pillow_bomb_check(name, warning_is_error=True):
         try:

@@ -3,6 +3,11 @@
 Layouts follow the reference (docs/reference/minicpmv-reference.md §6). The image placeholder is `<unk>` x Q per
 image or slice; the embedding splice replaces exactly those positions, in the order [overview, slice(0,0),
 slice(0,1), ...].
+
+The question a user types is text, but the tokenizer turns the image markers (`<image>`, `<slice>`, ... see
+`IMAGE_MARKERS`) into the special tokens that delimit image spans wherever they appear. A question holding one
+would add or break a span, so it is refused with a one-line error (`check_question`) instead of silently
+mis-splicing the image. Other special tokens (`<ref>`, `<box>` for grounding, chat markers) stay allowed.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import numpy as np
 from minicpmv_edge.errors import EdgeError
 
 V26_SYSTEM = "You are a helpful assistant."
+IMAGE_MARKERS = ("<image>", "</image>", "<slice>", "</slice>", "<image_id>", "</image_id>")
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,22 @@ def image_placeholder(style: str, query_num: int, grid: tuple[int, int] | None) 
     return text + ("<slice>" + _grid_rows(grid, text) + "</slice>" if grid else "")
 
 
+def check_question(question: str) -> None:
+    """Refuse a question that is not valid Unicode text or that holds an image marker (see the module docstring)."""
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EdgeError("the prompt is not valid UTF-8 text") from None
+    for marker in IMAGE_MARKERS:
+        if marker in question:
+            raise EdgeError(
+                f"the prompt contains {marker}, which marks where the image goes; write it without the angle brackets"
+            )
+
+
 def build_prompt(spec: PromptSpec, question: str, grid: tuple[int, int] | None, *, with_image: bool = True) -> str:
     """The full prompt text up to where the assistant's answer starts (BOS excluded; see `prompt_ids`)."""
+    check_question(question)
     content = (image_placeholder(spec.style, spec.query_num, grid) + "\n" if with_image else "") + question
     if spec.style == "minicpm-v2":
         return f"<用户>{content}<AI>"
@@ -79,6 +99,8 @@ def image_bounds(spec: PromptSpec, ids: list[int]) -> list[tuple[int, int]]:
         ends_ids.append(spec.special_tokens["</slice>"])
     starts = np.flatnonzero(np.isin(arr, starts_ids)) + 1
     ends = np.flatnonzero(np.isin(arr, ends_ids))
+    if len(starts) != len(ends):
+        raise EdgeError(f"prompt has {len(starts)} image span starts but {len(ends)} ends")
     bounds = [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
     for s, e in bounds:
         if e - s != spec.query_num or not np.all(arr[s:e] == spec.unk_id):

@@ -7,10 +7,12 @@ from pathlib import Path
 from tokenizers import Tokenizer
 
 from minicpmv_edge.errors import BundleError, first_line
+from minicpmv_edge.userfiles import regular_file
 
 
 class TextTokenizer:
     def __init__(self, path: Path) -> None:
+        regular_file(path, "tokenizer", BundleError)  # a FIFO would block from_file forever
         try:
             self._tok = Tokenizer.from_file(str(path))
         except Exception as err:  # tokenizers raises a bare Exception on malformed files

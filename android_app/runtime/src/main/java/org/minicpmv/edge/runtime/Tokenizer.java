@@ -3,7 +3,6 @@ package org.minicpmv.edge.runtime;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -74,7 +73,7 @@ public final class Tokenizer {
         Tokenizer tokenizer;
         JSONObject config;
         try {
-            config = new JSONObject(new String(Files.readAllBytes(tokenizerJson.toPath()), StandardCharsets.UTF_8));
+            config = new JSONObject(new String(TokenizerText.readAll(tokenizerJson), StandardCharsets.UTF_8));
             BpeModel model = parseModel(config.getJSONObject("model"));
             config.getJSONObject("model").remove("vocab"); // the cache keeps them in binary form
             config.getJSONObject("model").remove("merges");
@@ -201,7 +200,7 @@ public final class Tokenizer {
                 tokens.add(s);
             }
         }
-        return decoder == null ? String.join(" ", tokens) : decoder.decode(tokens);
+        return decoder == null ? TokenizerText.join(" ", tokens) : decoder.decode(tokens);
     }
 
     /** Id of a token (added tokens first, then the model vocabulary), or -1 when it has none. */

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -56,7 +55,7 @@ final class TokenizerCache {
                 StandardCharsets.UTF_8))).substring(0, 16) + ".stamp");
         String key = json.length() + " " + json.lastModified() + " ";
         if (stamp.isFile() && stamp.canRead()) {
-            String line = new String(Files.readAllBytes(stamp.toPath()), StandardCharsets.UTF_8);
+            String line = new String(TokenizerText.readAll(stamp), StandardCharsets.UTF_8);
             if (line.startsWith(key) && line.length() == key.length() + 64) {
                 byte[] sha = new byte[32];
                 for (int i = 0; i < 32; i++) {
@@ -69,7 +68,7 @@ final class TokenizerCache {
         File tmp = new File(cacheDir, stamp.getName() + ".tmp-" + System.nanoTime());
         try { // best effort: an unwritable cache directory only costs the rehash next time
             if (cacheDir.isDirectory() || cacheDir.mkdirs()) {
-                Files.write(tmp.toPath(), (key + hex(sha)).getBytes(StandardCharsets.UTF_8));
+                TokenizerText.writeAll(tmp, (key + hex(sha)).getBytes(StandardCharsets.UTF_8));
                 if (!tmp.renameTo(stamp)) {
                     tmp.delete();
                 }
@@ -147,7 +146,7 @@ final class TokenizerCache {
     }
 
     static Tokenizer read(File file, byte[] sha) throws IOException, JSONException {
-        byte[] bytes = Files.readAllBytes(file.toPath());
+        byte[] bytes = TokenizerText.readAll(file);
         if (bytes.length < MAGIC.length + 2 + 32 + 8) {
             throw new IOException("tokenizer cache too short");
         }

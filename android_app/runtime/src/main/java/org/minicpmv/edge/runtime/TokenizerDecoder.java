@@ -42,7 +42,7 @@ abstract class TokenizerDecoder {
                 return new TokenizerDecoder() {
                     @Override List<String> decodeChain(List<String> tokens) {
                         List<String> out = new ArrayList<>(1);
-                        out.add(String.join("", tokens));
+                        out.add(TokenizerText.join("", tokens));
                         return out;
                     }
                 };
@@ -71,13 +71,13 @@ abstract class TokenizerDecoder {
                         for (int i = 0; i < tokens.size(); i++) {
                             StringBuilder sb = new StringBuilder();
                             final boolean first = i == 0;
-                            tokens.get(i).codePoints().forEach(cp -> {
+                            for (int cp : TokenizerText.codePoints(tokens.get(i))) {
                                 if (cp != replacement) {
                                     sb.appendCodePoint(cp);
                                 } else if (!(first && dropFirst)) {
                                     sb.append(' ');
                                 }
-                            });
+                            }
                             out.add(sb.toString());
                         }
                         return out;
@@ -192,7 +192,7 @@ abstract class TokenizerDecoder {
         @Override List<String> decodeChain(List<String> tokens) {
             List<String> out = new ArrayList<>(tokens.size());
             for (String t : tokens) {
-                int[] cps = t.codePoints().toArray();
+                int[] cps = TokenizerText.codePoints(t);
                 int from = 0;
                 while (from < start && from < cps.length && cps[from] == content) {
                     from++;

@@ -28,7 +28,9 @@ abstract class TokenizerNormalizer {
                 return new TokenizerNormalizer() {
                     @Override String normalize(String text) {
                         StringBuilder out = new StringBuilder(text.length());
-                        text.codePoints().forEach(cp -> out.append(new String(Character.toChars(cp)).toLowerCase(Locale.ROOT)));
+                        for (int cp : TokenizerText.codePoints(text)) {
+                            out.append(new String(Character.toChars(cp)).toLowerCase(Locale.ROOT));
+                        }
                         return out.toString();
                     }
                 };

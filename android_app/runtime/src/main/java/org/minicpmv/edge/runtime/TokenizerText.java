@@ -101,4 +101,45 @@ final class TokenizerText {
         }
         return need;
     }
+
+    // Helpers for APIs the API-23 android.jar we compile the app against does not have (java.nio.file, String.join,
+    // CharSequence.codePoints): the same behaviour in plain Java 8 / API 23.
+
+    static byte[] readAll(java.io.File file) throws java.io.IOException {
+        try (java.io.InputStream in = new java.io.FileInputStream(file)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) Math.max(32, file.length()));
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    static void writeAll(java.io.File file, byte[] bytes) throws java.io.IOException {
+        try (java.io.OutputStream out = new java.io.FileOutputStream(file)) {
+            out.write(bytes);
+        }
+    }
+
+    static String join(String separator, java.util.List<String> parts) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) {
+                sb.append(separator);
+            }
+            sb.append(parts.get(i));
+        }
+        return sb.toString();
+    }
+
+    static int[] codePoints(String s) {
+        int[] out = new int[s.codePointCount(0, s.length())];
+        for (int i = 0, k = 0; i < s.length(); k++) {
+            int cp = s.codePointAt(i);
+            out[k] = cp;
+            i += Character.charCount(cp);
+        }
+        return out;
+    }
 }
