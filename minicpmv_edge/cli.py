@@ -201,16 +201,6 @@ def _backend_options(args: argparse.Namespace) -> dict[str, str]:
     return {k: v for k, v in given.items() if v is not None}
 
 
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
 def _cmd_compile(args: argparse.Namespace) -> int:
     from minicpmv_edge.npu_backends.base import CompileRequest
     from minicpmv_edge.npu_backends.chips import get_chip
@@ -420,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     backend.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
     backend.add_argument(
         "--tune-trials",
-        type=_non_negative,
+        type=T.tune_trials,
         help="tvm CPU targets: MetaSchedule trials measured on this host (default 0)",
     )
     backend.add_argument("--tune-ops", metavar="A,B", help="tvm: tune only fused functions named like these")
