@@ -196,6 +196,9 @@ def _backend_options(args: argparse.Namespace) -> dict[str, str]:
         "allow_cpu_fallback": "1" if args.allow_cpu_fallback else None,
         "npu_mode": args.npu_mode,
         "device": args.device,
+        "tune_trials": None if args.tune_trials is None else str(args.tune_trials),
+        "tune_ops": args.tune_ops,
+        "cross_cxx": args.cross_cxx,
     }
     return {k: v for k, v in given.items() if v is not None}
 
@@ -397,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     comp = sub.add_parser("compile", help="compile a bundle's vision encoders for a chip (QNN HTP, AX650N, ...)")
     comp.add_argument("bundle", metavar="BUNDLE")
-    comp.add_argument("--target", required=True, help="chip, e.g. sm8650, snapdragon-8-gen-3, ax650n")
+    comp.add_argument("--target", required=True, help="chip, e.g. sm8650, ax650n, arm64-a76, adreno")
     comp.add_argument("--precision", help="qnn: w8a16 (default), w8a8, fp16; ax650n: u16 (default), u8")
     comp.add_argument("--shapes", type=T.shapes, help="which exported shapes (default: all in the bundle)")
     comp.add_argument("--calibration", metavar="DIR", help="calibration images (default: the shipped set)")
@@ -411,6 +414,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backend.add_argument("--device", help='qai-hub: device, e.g. "Samsung Galaxy S24 (Family)"; ax650n: Pulsar2 quant')
     backend.add_argument("--npu-mode", choices=["NPU1", "NPU2", "NPU3"], help="ax650n NPU resources (default NPU3)")
+    backend.add_argument(
+        "--tune-trials",
+        type=T.tune_trials,
+        help="tvm CPU targets: MetaSchedule trials measured on this host (default 0)",
+    )
+    backend.add_argument("--tune-ops", metavar="A,B", help="tvm: tune only fused functions named like these")
+    backend.add_argument("--cross-cxx", metavar="CXX", help="tvm: aarch64 C++ cross compiler (aarch64-linux-gnu-g++)")
     comp.set_defaults(func=_cmd_compile)
 
     inspect = sub.add_parser("inspect", help="what a bundle holds: model, weights, shapes, builds, verification")

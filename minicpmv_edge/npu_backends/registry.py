@@ -48,6 +48,12 @@ BACKENDS: dict[str, BackendSpec] = {
             "axengine",
             ("npu_mode", "device", "allow_cpu_fallback", "calibration_images", "heldout_images"),
         ),
+        BackendSpec(
+            "tvm",
+            "minicpmv_edge.npu_backends.tvm:TvmBackend",
+            "tvm",
+            ("tune_trials", "max_trials_per_task", "tune_ops", "heldout_images", "timing_runs", "cross_cxx"),
+        ),
     )
 }
 
@@ -55,6 +61,7 @@ BACKENDS: dict[str, BackendSpec] = {
 RUNTIMES: dict[str, str] = {
     "qnn": "minicpmv_edge.npu_backends.qnn_session:QnnEncoder",
     "axengine": "minicpmv_edge.npu_backends.axengine_session:AxEngineEncoder",
+    "tvm": "minicpmv_edge.npu_backends.tvm_session:TvmEncoder",
 }
 
 

@@ -19,6 +19,7 @@ from minicpmv_edge.npu_backends import registry
 from minicpmv_edge.npu_backends.chips import get_chip
 from minicpmv_edge.presets import ENCODER_INPUT
 from minicpmv_edge.runtime.bundle_view import Bundle
+from minicpmv_edge.runtime.timings import cpu_provenance
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,9 @@ class OnnxCpuEncoder:
 
     name = "cpu"
     chip = None
-    provenance = "host-measured"
 
     def __init__(self, bundle: Bundle, options: EncoderOptions, precision: str | None = None) -> None:
+        self.provenance = cpu_provenance()
         self._bundle = bundle
         self._options = options
         self.precision = precision or bundle.cpu_default

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 from dataclasses import asdict, dataclass, field
+
+EMULATED_ENV = "MINICPMV_EDGE_EMULATED"  # set by scripts/aarch64_harness.py: this process runs under QEMU
+
+
+def cpu_provenance() -> str:
+    """Label of timings taken on this process's CPU: "emulated" under the aarch64 harness, else "host-measured"."""
+    return "emulated" if os.environ.get(EMULATED_ENV) == "1" else "host-measured"
 
 
 def peak_rss_mb() -> float:
@@ -32,7 +40,7 @@ class Timings:
     encoder_precision: str = "fp32"
     encoder_provenance: str = "host-measured"  # host-measured | emulated | device-measured
     decoder_backend: str = "onnxruntime-int4"  # or "llama.cpp"
-    llm_provenance: str = "host-measured"
+    llm_provenance: str = field(default_factory=cpu_provenance)
 
     @property
     def decode_tok_s(self) -> float:
