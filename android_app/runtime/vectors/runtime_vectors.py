@@ -167,7 +167,20 @@ def prompt_vectors(out: Path) -> None:
         for q in questions:
             for grid in grids:
                 g = tuple(grid) if grid else None
-                ids = prompt_ids(spec, tok.encode, q, g)
+                try:
+                    ids = prompt_ids(spec, tok.encode, q, g)
+                except EdgeError as err:  # a question that types an image marker: Java must refuse it alike
+                    cases.append(
+                        {
+                            "preset": name,
+                            "tokenizer": tok_path.name,
+                            "spec": {**section, "query_num": spec.query_num},
+                            "question": q,
+                            "grid": grid,
+                            "refused": str(err),
+                        }
+                    )
+                    continue
                 cases.append(
                     {
                         "preset": name,

@@ -44,8 +44,23 @@ public final class Prompts {
     return text + (grid != null ? "<slice>" + gridRows(grid, text) + "</slice>" : "");
   }
 
+  /** Tokens that mark where the image goes (prompts.py IMAGE_MARKERS): a question that types one is refused. */
+  static final String[] IMAGE_MARKERS = {"<image>", "</image>", "<slice>", "</slice>", "<image_id>", "</image_id>"};
+
+  /** Refuse a question holding an image marker, with the same line as Python's `check_question`. */
+  public static void checkQuestion(String question) throws EdgeException {
+    for (String marker : IMAGE_MARKERS) {
+      if (question.contains(marker)) {
+        throw new EdgeException("the prompt contains " + marker
+            + ", which marks where the image goes; write it without the angle brackets");
+      }
+    }
+  }
+
   /** The full prompt text up to where the assistant's answer starts (BOS excluded; see {@link #promptIds}). */
-  public static String buildPrompt(PromptSpec spec, String question, int[] grid, boolean withImage) {
+  public static String buildPrompt(PromptSpec spec, String question, int[] grid, boolean withImage)
+      throws EdgeException {
+    checkQuestion(question);
     String content = (withImage ? imagePlaceholder(spec.style, spec.queryNum, grid) + "\n" : "") + question;
     if (spec.style.equals("minicpm-v2")) {
       return "<用户>" + content + "<AI>";
@@ -62,7 +77,8 @@ public final class Prompts {
   }
 
   /** Token ids of the prompt. 2.0 and 2.5 start with BOS; 2.6's ChatML adds none (as upstream). */
-  public static int[] promptIds(PromptSpec spec, Tokenizer tokenizer, String question, int[] grid) {
+  public static int[] promptIds(PromptSpec spec, Tokenizer tokenizer, String question, int[] grid)
+      throws EdgeException {
     int[] ids = tokenizer.encode(buildPrompt(spec, question, grid, true));
     if (spec.style.equals("chatml")) {
       return ids;
