@@ -54,6 +54,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         parts=_export_parts(args),
         seed=args.seed,
         min_cosine=args.min_cosine,
+        kv_cache=args.kv_cache,
     )
     check_request(req)  # before torch is imported: a wrong path fails at once
 
@@ -396,6 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--parts", type=_parts, help="vision,llm (default both; vision only for --gguf-mmproj alone)")
     export.add_argument("--seed", type=T.seed, default=0, help="seed for synthetic weights and parity inputs")
     export.add_argument("--min-cosine", type=T.min_cosine, default=0.9999, help="parity threshold (default 0.9999)")
+    export.add_argument(
+        "--kv-cache", choices=["float16", "float32"], default="float16", help="decoder KV cache type (default float16)"
+    )
     export.set_defaults(func=_cmd_export)
 
     comp = sub.add_parser("compile", help="compile a bundle's vision encoders for a chip (QNN HTP, AX650N, ...)")

@@ -149,6 +149,7 @@ def _export_llm(src: Source, req: ExportRequest, tmp: Path) -> dict[str, Any]:
         tmp / "llm",
         block_size=req.block_size,
         accuracy_level=req.accuracy_level,
+        kv_dtype=req.kv_cache,
         measure_error=src.measure_llm_error,
     )
     return {**section, **src.keep_llm_files(tmp / "llm"), "dir": "llm"}

@@ -29,10 +29,13 @@ class ExportRequest:
     block_size: int = 32  # int4 block of the decoder's MatMulNBits
     accuracy_level: int = 4
     cpu_encoders: tuple[str, ...] = ("fp32", "int8")  # CPU-only graphs beside the plain ones (export/cpu_encoder)
+    kv_cache: str = "float16"  # the decoder's KV cache type: float16 (half the memory) or float32
 
 
 def check_request(req: ExportRequest) -> None:
     """Every check that needs no torch: parts, shapes, threshold, the checkpoint's presence, the output folder."""
+    if req.kv_cache not in ("float16", "float32"):
+        raise EdgeError(f"--kv-cache must be float16 or float32, got {req.kv_cache!r}")
     unknown = set(req.parts) - set(PARTS)
     if unknown or not req.parts:
         raise EdgeError(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")

@@ -37,6 +37,10 @@ from minicpmv_edge.runtime.sampling import Sampler, Sampling
 from minicpmv_edge.runtime.slicing import plan_slices
 from minicpmv_edge.runtime.tokenizer import TextTokenizer
 
+# The Java CPU encoder runs the plain exported fp32 graph (`vision.encoders`); Python's default CPU graph may be the
+# int8 one (`vision.cpu_default`), so the vectors pin Python to the same graph Java runs.
+JAVA_CPU_GRAPH = "plain"
+
 log = logging.getLogger("runtime_vectors")
 REPO = Path(__file__).resolve().parents[3]
 PHOTO = REPO / "minicpmv_edge" / "assets" / "sample.jpg"
@@ -199,7 +203,7 @@ def prompt_vectors(out: Path) -> None:
 
 def encoder_vectors(out: Path, tiny: Path, images: list[dict[str, Any]]) -> None:
     """fp32 CPU encoder outputs for Python's own pixel tensors of the fixed modes (both exported shapes)."""
-    encoder = open_encoder(Bundle.open(tiny))
+    encoder = open_encoder(Bundle.open(tiny), precision=JAVA_CPU_GRAPH)
     cases = []
     for entry in images[:2]:
         for mode in entry["modes"][:2]:  # fixed-280, fixed-448: one overview input each
@@ -220,7 +224,7 @@ def encoder_vectors(out: Path, tiny: Path, images: list[dict[str, Any]]) -> None
 
 def generation_vectors(out: Path, tiny: Path, images: list[dict[str, Any]]) -> None:
     """Greedy generations through Python's Pipeline, with the logits of every step (prefill first)."""
-    pipe = Pipeline(tiny, max_context=512)
+    pipe = Pipeline(tiny, precision=JAVA_CPU_GRAPH, max_context=512)
     captured: list[np.ndarray] = []
     inner = pipe.decoder.decoder  # the Int4Decoder inside the ONNX decoder session: it returns every step's logits
     prefill, step = inner.prefill, inner.step
@@ -308,7 +312,19 @@ def export_tiny(out: Path) -> Path:
     tiny = out / "tiny"
     shutil.rmtree(tiny, ignore_errors=True)
     for argv in (
-        ["export", "--model", "tiny", "--synthetic", "--shapes", "280,448", "--out", str(tiny)],
+        # fp32 KV: greedy ids on near-flat synthetic logits must not hinge on fp16 rounding across ORT 1.29 vs 1.32
+        [
+            "export",
+            "--model",
+            "tiny",
+            "--synthetic",
+            "--shapes",
+            "280,448",
+            "--kv-cache",
+            "float32",
+            "--out",
+            str(tiny),
+        ],
         ["compile", str(tiny), "--target", "sm8650", "--shapes", "280"],
     ):
         code = cli_main(argv)
