@@ -70,7 +70,7 @@ class Vision:
     shapes: tuple[int, ...]
     encoders: dict[int, EncoderGraph]
     cpu_encoders: dict[str, dict[int, CpuGraph]] = field(default_factory=dict)  # precision -> size -> graph
-    cpu_default: str | None = None  # the fastest CPU precision whose graphs all hold accuracy
+    cpu_default: str | None = None  # fastest CPU graph that held accuracy on the exporting CPU (informational)
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,15 @@ def test_run_json(tiny_bundle: Path) -> None:
 def test_run_text_prints_timing_table(tiny_bundle: Path) -> None:
     run = run_main("run", tiny_bundle, "--image", SAMPLE_IMAGE, "--prompt", "Hi", "--max-new-tokens", "4")
     assert run.rc == 0, run.err
-    for word in ("encode", "prefill", "decode", "AX650N", "host-measured", "SYNTHETIC", "cpu int8"):  # cpu_default
+    for word in (
+        "encode",
+        "prefill",
+        "decode",
+        "AX650N",
+        "host-measured",
+        "SYNTHETIC",
+        "cpu plain",
+    ):  # the portable default
         assert word in run.out
 
 
@@ -135,7 +143,7 @@ def test_cpu_precisions_and_release(tiny_bundle: Path) -> None:
     assert answers["plain"] == answers["fp32"]  # same function, fused
 
     lean = Pipeline(tiny_bundle, threads=1, release_encoder=True)
-    assert lean._decoder is None and lean.encoder.precision == "int8"  # the bundle's default
+    assert lean._decoder is None and lean.encoder.precision == "plain"  # the portable default
     seen = []
     original = lean.encoder.encode
 

@@ -62,11 +62,6 @@ class Bundle:
         return self.path(graphs[precision][size].file)
 
     @property
-    def cpu_default(self) -> str:
-        """The CPU precision the export chose (fastest that holds accuracy), or "plain" (the static fp32 graph)."""
-        return (self.manifest.vision and self.manifest.vision.cpu_default) or "plain"
-
-    @property
     def llm(self) -> Llm:
         if self.manifest.llm is None:
             raise BundleError(f"bundle {self.root} has no llm part; export it with --parts llm")
