@@ -21,23 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from minicpmv_edge.bench.peak import best_seconds
+
 GB = 1e9
-
-
-def _best(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # first touch / page faults outside the timing
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def numpy_bandwidth(mib: int = 512, repeats: int = 5) -> dict[str, float]:
@@ -47,13 +37,13 @@ def numpy_bandwidth(mib: int = 512, repeats: int = 5) -> dict[str, float]:
     b = np.ones(n, np.float32)
     c = np.full(n, 2.0, np.float32)
     nbytes = a.nbytes
-    copy = _best(lambda: np.copyto(a, b), repeats)
+    copy = best_seconds(lambda: np.copyto(a, b), repeats)
 
     def triad() -> None:
         np.multiply(c, np.float32(3.0), out=a)  # two passes: a = 3c, then a += b
         np.add(a, b, out=a)
 
-    t_triad = _best(triad, repeats)
+    t_triad = best_seconds(triad, repeats)
     # triad() is two numpy passes (read c write a, read a+b write a): 5 x N bytes actually move.
     return {"copy": 2 * nbytes / copy / GB, "triad_2pass": 5 * nbytes / t_triad / GB}
 
@@ -72,9 +62,9 @@ def torch_bandwidth(threads: int, mib: int = 512, repeats: int = 5) -> dict[str,
         b = torch.ones(n)
         c = torch.full((n,), 2.0)
         nbytes = a.numel() * 4
-        copy = _best(lambda: a.copy_(b), repeats)
-        triad = _best(lambda: torch.add(b, c, alpha=3.0, out=a), repeats)
-        read = _best(lambda: b.sum(), repeats)
+        copy = best_seconds(lambda: a.copy_(b), repeats)
+        triad = best_seconds(lambda: torch.add(b, c, alpha=3.0, out=a), repeats)
+        read = best_seconds(lambda: b.sum(), repeats)
         return {"copy": 2 * nbytes / copy / GB, "triad": 3 * nbytes / triad / GB, "read": nbytes / read / GB}
     finally:
         torch.set_num_threads(previous)

@@ -12,6 +12,8 @@ import re
 from contextlib import redirect_stderr, redirect_stdout
 from typing import NamedTuple
 
+import pytest
+
 from minicpmv_edge.cli import main
 
 # the one error line: `minicpmv-edge: error: ...` from main, `minicpmv-edge <command>: error: ...` from argparse
@@ -57,4 +59,23 @@ def assert_one_line_error(run: CliRun, *fragments: str) -> str:
     assert lines[0] == run.err.strip().splitlines()[-1], run.err
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def cli(*args: str) -> int:
+    """`minicpmv-edge -q ARGS` in process; its exit code (argparse errors exit from inside parse_args)."""
+    try:
+        return main(["-q", *args])
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run the CLI quietly; assert exit 2, exactly one stderr line (ours), no traceback. Returns that line."""
+    code = cli(*args)
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert len(lines) == 1 and lines[0].startswith("minicpmv-edge"), err
     return lines[0]

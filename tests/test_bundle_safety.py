@@ -21,9 +21,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli, one_line_error
 
 from minicpmv_edge.bundle import FAULT_ENV
-from minicpmv_edge.cli import main
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.runtime.bundle_view import Bundle
 
@@ -31,24 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "minicpmv_edge" / "assets" / "sample.jpg"
 ANDROID = Path(__file__).parent / "data" / "bench" / "android_benchmark_sample.json"
 BUILD = "ax650n-u16"
-
-
-def cli(*args: str) -> int:
-    try:
-        return main(["-q", *args])
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-
-
-def one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    """Run the CLI; assert exit 2, exactly one stderr line (ours), no traceback. Returns that line."""
-    code = cli(*args)
-    err = capsys.readouterr().err
-    lines = err.strip().splitlines()
-    assert code == 2, err
-    assert "Traceback" not in err
-    assert len(lines) == 1 and lines[0].startswith("minicpmv-edge"), err
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, str]:

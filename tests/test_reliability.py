@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from cli_helpers import cli, one_line_error
 from PIL import Image
 from safetensors.torch import load_file, save_file
 
-from minicpmv_edge.cli import build_parser, main
+from minicpmv_edge.cli import build_parser
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.export.parity import compare_onnx
 from minicpmv_edge.numerics import cosine, max_abs, meets, worst
@@ -37,24 +38,6 @@ SAMPLE = Path(__file__).resolve().parent.parent / "minicpmv_edge" / "assets" / "
 DATA = Path(__file__).parent / "data" / "bench"
 ANDROID = DATA / "android_benchmark_sample.json"
 HUB_PROFILE = DATA / "qai-hub-sm8650-w8a16" / "profile_280.json"
-
-
-def cli(*args: str) -> int:
-    try:
-        return main(["-q", *args])
-    except SystemExit as exit_:  # argparse errors exit from inside parse_args
-        return int(exit_.code or 0)
-
-
-def one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    """Run the CLI; assert exit 2, exactly one stderr line (ours), no traceback. Returns that line."""
-    code = cli(*args)
-    err = capsys.readouterr().err
-    lines = err.strip().splitlines()
-    assert code == 2, err
-    assert "Traceback" not in err
-    assert len(lines) == 1 and lines[0].startswith("minicpmv-edge"), err
-    return lines[0]
 
 
 @contextmanager

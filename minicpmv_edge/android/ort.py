@@ -9,7 +9,6 @@ The libraries are never committed to the repository.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import re
@@ -20,6 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from minicpmv_edge.bundle import sha256_file
 from minicpmv_edge.errors import EdgeError
 
 log = logging.getLogger(__name__)
@@ -35,16 +35,8 @@ LIBRARIES = {
 NPM_TIMEOUT_S = 600
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _cached(lib_dir: Path) -> bool:
-    return all((lib_dir / name).is_file() and _sha256(lib_dir / name) == sha for name, sha in LIBRARIES.items())
+    return all((lib_dir / name).is_file() and sha256_file(lib_dir / name) == sha for name, sha in LIBRARIES.items())
 
 
 def _npm_pack(work: Path) -> Path:
@@ -90,7 +82,7 @@ def _extract(tgz: Path, lib_dir: Path) -> None:
                 target.write_bytes(z.read(f"jni/{ABI}/{name}"))
             except KeyError:
                 raise EdgeError(f"{NPM_PACKAGE}: the AAR has no jni/{ABI}/{name}") from None
-            if _sha256(target) != sha:
+            if sha256_file(target) != sha:
                 raise EdgeError(f"{NPM_PACKAGE}: jni/{ABI}/{name} does not match its pinned sha256 (tampered?)")
     shutil.rmtree(lib_dir, ignore_errors=True)
     tmp.rename(lib_dir)

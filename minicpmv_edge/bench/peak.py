@@ -129,7 +129,8 @@ def theoretical_peaks(cores: int) -> dict[str, TheoreticalPeak]:
     }
 
 
-def _best_seconds(fn: Callable[[], Any], repeats: int) -> float:
+def best_seconds(fn: Callable[[], Any], repeats: int) -> float:
+    """Best wall time of `repeats` calls after one untimed call (first touch and page faults outside the timing)."""
     fn()
     best = float("inf")
     for _ in range(repeats):
@@ -178,17 +179,17 @@ def measured_gemms(threads: int, n: int = 2048, repeats: int = 5) -> dict[str, d
     rng = np.random.default_rng(0)
     out: dict[str, dict[str, float]] = {"fp32": {}, "int8": {}, "bf16": {}}
     a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
-    out["fp32"]["numpy (BLAS)"] = ops / _best_seconds(lambda: a @ b, repeats) / 1e9
+    out["fp32"]["numpy (BLAS)"] = ops / best_seconds(lambda: a @ b, repeats) / 1e9
     ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-    out["fp32"]["torch"] = ops / _best_seconds(lambda: torch.mm(ta, tb), repeats) / 1e9
-    out["fp32"]["onnxruntime MatMul"] = ops / _best_seconds(_ort_matmul(threads, n, False), repeats) / 1e9
-    out["int8"]["onnxruntime MatMulInteger"] = ops / _best_seconds(_ort_matmul(threads, n, True), repeats) / 1e9
+    out["fp32"]["torch"] = ops / best_seconds(lambda: torch.mm(ta, tb), repeats) / 1e9
+    out["fp32"]["onnxruntime MatMul"] = ops / best_seconds(_ort_matmul(threads, n, False), repeats) / 1e9
+    out["int8"]["onnxruntime MatMulInteger"] = ops / best_seconds(_ort_matmul(threads, n, True), repeats) / 1e9
     linear = torch.nn.Linear(n, n, bias=False)
     qlinear = torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(linear), {torch.nn.Linear}, torch.qint8)
     with torch.no_grad():
-        out["int8"]["torch dynamic-quantized Linear"] = ops / _best_seconds(lambda: qlinear(ta), repeats) / 1e9
+        out["int8"]["torch dynamic-quantized Linear"] = ops / best_seconds(lambda: qlinear(ta), repeats) / 1e9
         a16, b16 = ta.bfloat16(), tb.bfloat16()
-        out["bf16"]["torch"] = ops / _best_seconds(lambda: torch.mm(a16, b16), repeats) / 1e9
+        out["bf16"]["torch"] = ops / best_seconds(lambda: torch.mm(a16, b16), repeats) / 1e9
     return {k: {lib: round(v, 1) for lib, v in libs.items()} for k, libs in out.items() if libs}
 
 
