@@ -25,8 +25,9 @@ from minicpmv_edge.android.inspect_apk import (
     parse_badging,
     uses_native_libraries,
 )
-from minicpmv_edge.android.ort import LIBRARIES, _sha256, ort_native_libs
+from minicpmv_edge.android.ort import LIBRARIES, ort_native_libs
 from minicpmv_edge.android.toolchain import find_toolchain
+from minicpmv_edge.bundle import sha256_file
 
 ROOT = Path(__file__).resolve().parents[2]
 JAVA_BENCH_JSON = ROOT / "android_app" / "build" / "java" / "out" / "java-host-benchmark.json"
@@ -102,7 +103,7 @@ def check_apk(apk: Path) -> None:
         same = True
         for name, sha in LIBRARIES.items():
             z.extract(f"lib/arm64-v8a/{name}", tmp)
-            same &= _sha256(Path(tmp) / "lib" / "arm64-v8a" / name) == sha
+            same &= sha256_file(Path(tmp) / "lib" / "arm64-v8a" / name) == sha
     check("lib/arm64-v8a: ORT 1.29.0 libraries with their pinned sha256", set(LIBRARIES) <= libs and same, libs)
     check_jni(apk)
     check(

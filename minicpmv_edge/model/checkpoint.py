@@ -111,6 +111,16 @@ def _listing(names: list[str]) -> str:
     return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
 
 
+def tensor_mismatch(missing: list[str], unexpected: list[str]) -> str:
+    """`N missing tensors (...); M unexpected tensors (...)`: the one wording of a tensor-set mismatch."""
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} missing tensors ({_listing(missing)})")
+    if unexpected:
+        problems.append(f"{len(unexpected)} unexpected tensors ({_listing(unexpected)})")
+    return "; ".join(problems)
+
+
 def checked_rules(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...]) -> list[TensorRule]:
     """The rules for `parts`, after checking the checkpoint's config and tensor names strictly (no data read).
 
@@ -129,12 +139,9 @@ def checked_rules(ckpt: Checkpoint, preset: ModelPreset, parts: tuple[str, ...])
         if name not in known and (name.startswith(prefixes) or not name.startswith(all_prefixes))
     )
     if missing or unexpected:
-        problems = []
-        if missing:
-            problems.append(f"{len(missing)} missing tensors ({_listing(missing)})")
-        if unexpected:
-            problems.append(f"{len(unexpected)} unexpected tensors ({_listing(unexpected)})")
-        raise CheckpointError(f"checkpoint {ckpt.path} does not fit {preset.name}: " + "; ".join(problems))
+        raise CheckpointError(
+            f"checkpoint {ckpt.path} does not fit {preset.name}: {tensor_mismatch(missing, unexpected)}"
+        )
     return rules
 
 

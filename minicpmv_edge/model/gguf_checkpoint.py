@@ -22,6 +22,7 @@ import torch
 
 from minicpmv_edge.errors import CheckpointError
 from minicpmv_edge.export.decoder_onnx import PackedInt4
+from minicpmv_edge.model.checkpoint import tensor_mismatch
 from minicpmv_edge.model.encoder import VisionEncoder
 from minicpmv_edge.model.gguf_file import GgufFile
 from minicpmv_edge.model.gguf_layout import (
@@ -41,13 +42,7 @@ from minicpmv_edge.presets import ModelPreset
 
 log = logging.getLogger(__name__)
 
-_MAX_LISTED = 6
 _BLOCK = re.compile(r"v\.blk\.(\d+)\.")
-
-
-def _listing(names: list[str]) -> str:
-    shown = ", ".join(names[:_MAX_LISTED])
-    return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
 
 
 def minicpmv_version(mmproj: GgufFile) -> str:
@@ -200,12 +195,7 @@ def _exact_tensor_set(file: GgufFile, expected: set[str], ignored: tuple[str, ..
     missing = sorted(expected - file.tensors.keys())
     unexpected = sorted(file.tensors.keys() - expected - set(ignored))
     if missing or unexpected:
-        problems = []
-        if missing:
-            problems.append(f"{len(missing)} missing tensors ({_listing(missing)})")
-        if unexpected:
-            problems.append(f"{len(unexpected)} unexpected tensors ({_listing(unexpected)})")
-        raise CheckpointError(f"{file.path} is not a {what}: " + "; ".join(problems))
+        raise CheckpointError(f"{file.path} is not a {what}: {tensor_mismatch(missing, unexpected)}")
 
 
 def vision_state(preset: ModelPreset, mmproj: GgufFile, scale_emb: float) -> dict[str, torch.Tensor]:

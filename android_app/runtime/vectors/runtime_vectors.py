@@ -171,27 +171,21 @@ def prompt_vectors(out: Path) -> None:
         for q in questions:
             for grid in grids:
                 g = tuple(grid) if grid else None
+                case = {
+                    "preset": name,
+                    "tokenizer": tok_path.name,
+                    "spec": {**section, "query_num": spec.query_num},
+                    "question": q,
+                    "grid": grid,
+                }
                 try:
                     ids = prompt_ids(spec, tok.encode, q, g)
                 except EdgeError as err:  # a question that types an image marker: Java must refuse it alike
-                    cases.append(
-                        {
-                            "preset": name,
-                            "tokenizer": tok_path.name,
-                            "spec": {**section, "query_num": spec.query_num},
-                            "question": q,
-                            "grid": grid,
-                            "refused": str(err),
-                        }
-                    )
+                    cases.append({**case, "refused": str(err)})
                     continue
                 cases.append(
                     {
-                        "preset": name,
-                        "tokenizer": tok_path.name,
-                        "spec": {**section, "query_num": spec.query_num},
-                        "question": q,
-                        "grid": grid,
+                        **case,
                         "text": build_prompt(spec, q, g),
                         "ids": _save(out, f"prompt-{len(cases)}.i32", np.asarray(ids, dtype=np.int32)),
                         "n_ids": len(ids),
