@@ -118,6 +118,24 @@ def check_confined(root: Path, manifest: Manifest) -> None:
             raise BundleError(f"bundle {root}: manifest names {rel!r} but lists no size and sha256 for it")
 
 
+MISSING = "missing"
+SHA_DIFFERS = "sha256 differs from the manifest (modified or corrupt)"
+
+
+def file_problem(root: Path, record: FileRecord, *, hash_check: bool = True) -> str | None:
+    """Why one recorded file does not verify (`MISSING`, a size mismatch, `SHA_DIFFERS`), or None when it does;
+    the sha256 is computed only when the size matches and `hash_check` is on."""
+    path = root / record.path
+    if not path.is_file():
+        return MISSING
+    size = path.stat().st_size
+    if size != record.bytes:
+        return f"size {size} != recorded {record.bytes}"
+    if hash_check and sha256_file(path) != record.sha256:
+        return SHA_DIFFERS
+    return None
+
+
 def verify_files(root: Path, manifest: Manifest, paths: list[str] | None = None) -> None:
     """Check that the listed files (default: all) are regular files with the recorded size and sha256."""
     records = {r.path: r for r in manifest.files}
@@ -125,11 +143,11 @@ def verify_files(root: Path, manifest: Manifest, paths: list[str] | None = None)
         record = records.get(rel)
         if record is None:
             raise BundleError(f"bundle {root} manifest lists no file {rel}")
-        path = root / rel
-        if not path.is_file():
-            raise BundleError(f"bundle file {path} is missing")
-        if path.stat().st_size != record.bytes or sha256_file(path) != record.sha256:
-            raise BundleError(f"bundle file {path} does not match its manifest sha256 (modified or corrupt)")
+        problem = file_problem(root, record)
+        if problem == MISSING:
+            raise BundleError(f"bundle file {root / rel} is missing")
+        if problem:
+            raise BundleError(f"bundle file {root / rel} does not match its manifest sha256 (modified or corrupt)")
 
 
 def open_verified(root: str | Path, *, verify: bool = True) -> Manifest:

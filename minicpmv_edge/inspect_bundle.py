@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from minicpmv_edge.bundle import check_confined, read_manifest, sha256_file
+from minicpmv_edge.bundle import SHA_DIFFERS, check_confined, file_problem, read_manifest
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.manifest import MANIFEST_VERSION, Build, Manifest
 from minicpmv_edge.npu_backends.chips import get_chip
@@ -26,15 +26,10 @@ def _verification(root: Path, manifest: Manifest, verify: bool) -> dict[str, Any
         problems.append(str(err))
     checked = 0
     for record in manifest.files:
-        path = root / record.path
-        if not path.is_file():
-            problems.append(f"{record.path}: missing")
-        elif path.stat().st_size != record.bytes:
-            problems.append(f"{record.path}: size {path.stat().st_size} != recorded {record.bytes}")
-        elif verify:
-            checked += 1
-            if sha256_file(path) != record.sha256:
-                problems.append(f"{record.path}: sha256 differs from the manifest (modified or corrupt)")
+        problem = file_problem(root, record, hash_check=verify)
+        checked += verify and problem in (None, SHA_DIFFERS)  # hashed: present with the recorded size
+        if problem:
+            problems.append(f"{record.path}: {problem}")
     return {
         "hashed": verify,
         "files": len(manifest.files),
