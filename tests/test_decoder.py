@@ -368,6 +368,45 @@ def test_kv_cache_is_updated_in_place(tiny_export: tuple[Path, dict]) -> None:
         assert now[:, :, 5].any() and not now[:, :, 6:].any()  # exactly one new position
 
 
+def test_grown_kv_cache_gives_the_preallocated_logits(tiny_export: tuple[Path, dict]) -> None:
+    """A cache that starts at 8 positions and grows in chunks of 8 (through a prefill that jumps two chunks and
+    steps across chunk edges) gives bit-identical logits to one preallocated for max_context; its buffers hold
+    only the chunks in use, and reset gives the memory back."""
+    out, section = tiny_export
+    full = Int4Decoder(out, section, max_context=48, kv_chunk=None)
+    grown = Int4Decoder(out, section, max_context=48, kv_chunk=8)
+    assert (full.kv_capacity, grown.kv_capacity) == (48, 8)
+    embeds = full.embed(_ids(48))
+    expected = [full.prefill(embeds[:5]), full.prefill(embeds[5:22])]
+    got = [grown.prefill(embeds[:5]), grown.prefill(embeds[5:22])]
+    capacities = [grown.kv_capacity]
+    for row in embeds[22:]:
+        expected.append(full.step(row))
+        got.append(grown.step(row))
+        capacities.append(grown.kv_capacity)
+    np.testing.assert_array_equal(np.stack(got), np.stack(expected))
+    assert capacities[0] == 24 and capacities[-1] == 48 and capacities == sorted(capacities)
+    assert sorted(set(capacities)) == [24, 32, 40, 48]
+    assert sum(v.numpy().nbytes for v in grown.kv_cache) == kv_cache_bytes(grown.llm, 48)
+    with pytest.raises(ContextOverflowError):
+        grown.step(embeds[0])  # max_context stays the limit
+    grown.reset()
+    assert grown.kv_capacity == 8 and grown.kv_cache[0].shape()[2] == 8
+    np.testing.assert_array_equal(grown.prefill(embeds[:5]), expected[0])  # the shrunk cache starts clean
+    with pytest.raises(EdgeError, match="kv_chunk"):
+        Int4Decoder(out, section, kv_chunk=0)
+
+
+def test_dropping_unused_weight_pages_changes_no_logit(tiny_export: tuple[Path, dict]) -> None:
+    out, section = tiny_export
+    embeds = Int4Decoder(out, section, max_context=16).embed(_ids(9))
+    logits = []
+    for drop in (False, True):
+        decoder = Int4Decoder(out, section, max_context=16, drop_unused_weight_pages=drop)
+        logits.append([decoder.prefill(embeds[:8]), decoder.step(embeds[8])])
+    np.testing.assert_array_equal(np.stack(logits[0]), np.stack(logits[1]))
+
+
 def test_context_overflow_is_one_line(tiny_export: tuple[Path, dict]) -> None:
     out, section = tiny_export
     decoder = Int4Decoder(out, section, max_context=16)

@@ -29,10 +29,12 @@ import onnxruntime as ort
 
 from minicpmv_edge.errors import BundleError, EdgeError, first_line
 from minicpmv_edge.manifest import Embedding, Llm, llm_from_dict
+from minicpmv_edge.runtime.memory import drop_mapped_pages
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONTEXT = 2048
+DEFAULT_KV_CHUNK = 256  # KV positions allocated at a time: 90 MB at 2.0 size (fp16), 16 MB at 2.5, 7 MB at 2.6
 
 
 class BundleLike(Protocol):
@@ -79,6 +81,10 @@ class Int4Decoder:
     `manifest.Llm`) or from a bundle (`Int4Decoder(bundle)`: its `llm` section, files under the section's `dir`).
     `threads`: ORT intra-op threads; None lets ORT pick (it uses the number of physical cores).
     `max_context`: positions of KV cache, at most `max_position_embeddings` (the RoPE table's length).
+    `kv_chunk`: the KV buffers start at this many positions and grow by it as the conversation needs (None:
+    preallocate `max_context`, as before; for comparisons).
+    `drop_unused_weight_pages`: after loading, unmap the pages of `decoder.onnx.data` ORT keeps mapped but no
+    longer reads (`memory.drop_mapped_pages`; False only to measure what it saves).
     """
 
     def __init__(
@@ -88,6 +94,8 @@ class Int4Decoder:
         *,
         max_context: int | None = None,
         threads: int | None = None,
+        kv_chunk: int | None = DEFAULT_KV_CHUNK,
+        drop_unused_weight_pages: bool = True,
     ) -> None:
         if section is None:
             if isinstance(root, str | Path):
@@ -101,6 +109,9 @@ class Int4Decoder:
         self.max_context = context_length(llm, max_context)
         if not 1 <= self.max_context <= limit:
             raise EdgeError(f"max_context {self.max_context} must be between 1 and the model's {limit} positions")
+        if kv_chunk is not None and kv_chunk < 1:
+            raise EdgeError(f"kv_chunk must be at least 1 position (None: preallocate max_context), got {kv_chunk}")
+        self.kv_chunk = kv_chunk
         self.scale_emb = llm.scale_emb
         self.hidden_size = llm.hidden_size
         self.vocab_size = llm.vocab_size
@@ -111,30 +122,64 @@ class Int4Decoder:
         if threads is not None:
             options.intra_op_num_threads = int(threads)
         log.info(
-            "opening %s (max_context %d: %.0f MB of KV cache, threads %s)",
+            "opening %s (max_context %d: up to %.0f MB of KV cache, %s; threads %s)",
             llm.onnx,
             self.max_context,
             kv_cache_bytes(llm, self.max_context) / 1e6,
+            f"grown in chunks of {kv_chunk} positions" if kv_chunk else "preallocated",
             threads or "auto",
         )
         self.session = ort.InferenceSession(
             str(root / llm.onnx), sess_options=options, providers=["CPUExecutionProvider"]
         )
+        if drop_unused_weight_pages and llm.onnx_data:
+            drop_mapped_pages(root / llm.onnx_data)
 
         names_in, names_out = llm.inputs, llm.outputs
         self._names = (names_in["inputs_embeds"], names_in["seqlens_k"], names_in["total_sequence_length"])
-        shape = (1, llm.num_kv_heads, self.max_context, llm.head_dim)
+        self._cache_names = [
+            (names_in[past].format(i), names_out[present].format(i))
+            for i in range(llm.num_layers)
+            for past, present in (("past_key", "present_key"), ("past_value", "present_value"))
+        ]
         self._binding = self.session.io_binding()
+        self._arrays: list[np.ndarray] = []
         self._cache: list[ort.OrtValue] = []
-        for i in range(llm.num_layers):
-            for past, present in (("past_key", "present_key"), ("past_value", "present_value")):
-                value = ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, dtype=kv_dtype(llm)))
-                self._binding.bind_ortvalue_input(names_in[past].format(i), value)
-                self._binding.bind_ortvalue_output(names_out[present].format(i), value)
-                self._cache.append(value)
+        self._position = 0
+        self._allocate(self._initial_capacity())
         self._logits = ort.OrtValue.ortvalue_from_numpy(np.zeros((1, 1, self.vocab_size), dtype=np.float32))
         self._binding.bind_ortvalue_output(names_out["logits"], self._logits)
-        self._position = 0
+
+    def _initial_capacity(self) -> int:
+        return self.max_context if self.kv_chunk is None else min(self.kv_chunk, self.max_context)
+
+    def _allocate(self, capacity: int) -> None:
+        """(Re)bind KV buffers of `capacity` positions, keeping the first `position` rows. One buffer is copied
+        and the old one dropped at a time, so growing holds at most one extra layer's K or V."""
+        shape = (1, self.llm.num_kv_heads, capacity, self.llm.head_dim)
+        keep = self._position
+        for j, (past, present) in enumerate(self._cache_names):
+            array = np.zeros(shape, dtype=kv_dtype(self.llm))
+            if keep:
+                array[:, :, :keep] = self._arrays[j][:, :, :keep]
+            value = ort.OrtValue.ortvalue_from_numpy(array)  # shares `array`'s memory (CPU)
+            self._binding.bind_ortvalue_input(past, value)
+            self._binding.bind_ortvalue_output(present, value)
+            if j < len(self._arrays):
+                self._arrays[j], self._cache[j] = array, value
+            else:
+                self._arrays.append(array)
+                self._cache.append(value)
+        self._capacity = capacity
+
+    def _reserve(self, total: int) -> None:
+        """Grow the KV buffers to hold `total` positions: the next multiple of `kv_chunk`, at most max_context."""
+        if total <= self._capacity:
+            return
+        chunk = self.kv_chunk or self.max_context
+        capacity = min(self.max_context, -(-total // chunk) * chunk)
+        log.debug("growing the KV cache from %d to %d positions", self._capacity, capacity)
+        self._allocate(capacity)
 
     def _load_embeddings(self, root: Path, entry: Embedding) -> None:
         self._table = load_npy(root / entry.table, mmap=True)
@@ -148,14 +193,22 @@ class Int4Decoder:
         return self._position
 
     @property
+    def kv_capacity(self) -> int:
+        """Positions the KV buffers hold now (max_context when preallocated; grows up to it in `kv_chunk` steps)."""
+        return self._capacity
+
+    @property
     def kv_cache(self) -> tuple[ort.OrtValue, ...]:
-        """The bound KV buffers, `[key_0, value_0, key_1, …]`, each `[1, kv_heads, max_context, head_dim]` of
-        `kv_dtype` (float16 or float32)."""
+        """The bound KV buffers, `[key_0, value_0, key_1, …]`, each `[1, kv_heads, kv_capacity, head_dim]` of
+        `kv_dtype` (float16 or float32). New buffers after the cache grows or shrinks."""
         return tuple(self._cache)
 
     def reset(self) -> None:
-        """Forget the conversation. Stale cache rows are never read (only `position` rows are valid)."""
+        """Forget the conversation. A grown cache goes back to one chunk (memory follows the conversation);
+        otherwise stale rows stay, never read (only `position` rows are valid)."""
         self._position = 0
+        if self._capacity > self._initial_capacity():
+            self._allocate(self._initial_capacity())
 
     def embed(self, ids: np.ndarray) -> np.ndarray:
         """Token ids int `[n]` -> text embeddings float32 `[n, H]`, dequantized and times `scale_emb`."""
@@ -171,6 +224,7 @@ class Int4Decoder:
     def _run(self, embeds: np.ndarray) -> np.ndarray:
         embeds = np.ascontiguousarray(embeds, dtype=np.float32).reshape(1, -1, self.hidden_size)
         total = self._position + embeds.shape[1]
+        self._reserve(total)
         name_embeds, name_seqlens, name_total = self._names
         self._binding.bind_cpu_input(name_embeds, embeds)
         self._binding.bind_cpu_input(name_seqlens, np.array([total - 1], dtype=np.int32))
