@@ -26,6 +26,7 @@ bundle's manifest says synthetic or real weights.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -126,10 +127,16 @@ def _child(bundle: str, config: Config, tokens: int, threads: int) -> None:
     if config.fill_context:
         rng = np.random.default_rng(0)
         t0 = time.perf_counter()
+        grow_s, grows = 0.0, 0
         while (n := min(FILL_CHUNK, decoder.max_context - 1 - decoder.position)) > 0:
+            t1, capacity = time.perf_counter(), decoder.kv_capacity
+            decoder.reserve(decoder.position + n)  # timed apart: the cost of growing the cache
+            grow_s += time.perf_counter() - t1
+            grows += decoder.kv_capacity > capacity
             decoder.prefill(decoder.embed(rng.integers(0, decoder.vocab_size, n)))
         decoder.step(decoder.embed(np.array([int(np.argmax(logits))]))[0])
         times["fill_s"] = time.perf_counter() - t0
+        times["kv_grow_s_total"], times["kv_grows"] = grow_s, grows
         mark(f"filled to {decoder.position}")
     result = {
         "prefill_tokens": len(ids),
@@ -168,7 +175,7 @@ def measure(bundle: Path, config: Config, tokens: int, threads: int) -> dict[str
     marks = [json.loads(x.removeprefix("MARK ")) for x in lines if x.startswith("MARK ")]
     stats = json.loads(next(x for x in lines if x.startswith("RESULT ")).removeprefix("RESULT "))
     phases = []
-    for before, mark in zip(marks, marks[1:], strict=False):
+    for before, mark in itertools.pairwise(marks):
         inside = [s for s in samples if before["t"] <= s[0] <= mark["t"]]
         top = max(inside, key=lambda s: s[1], default=None)
         phases.append(

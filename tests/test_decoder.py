@@ -393,6 +393,11 @@ def test_grown_kv_cache_gives_the_preallocated_logits(tiny_export: tuple[Path, d
     grown.reset()
     assert grown.kv_capacity == 8 and grown.kv_cache[0].shape()[2] == 8
     np.testing.assert_array_equal(grown.prefill(embeds[:5]), expected[0])  # the shrunk cache starts clean
+    grown.reserve(33)  # room made ahead keeps the filled rows too
+    assert grown.kv_capacity == 40
+    np.testing.assert_array_equal(grown.prefill(embeds[5:22]), expected[1])
+    with pytest.raises(ContextOverflowError):
+        grown.reserve(49)
     with pytest.raises(EdgeError, match="kv_chunk"):
         Int4Decoder(out, section, kv_chunk=0)
 

@@ -172,8 +172,11 @@ class Int4Decoder:
                 self._cache.append(value)
         self._capacity = capacity
 
-    def _reserve(self, total: int) -> None:
-        """Grow the KV buffers to hold `total` positions: the next multiple of `kv_chunk`, at most max_context."""
+    def reserve(self, total: int) -> None:
+        """Grow the KV buffers to hold `total` positions now (the next multiple of `kv_chunk`, at most max_context),
+        as `prefill` / `step` do when they need to; the copy costs about one memcpy of the filled rows."""
+        if total > self.max_context:
+            raise ContextOverflowError(f"{total} positions exceed the context length {self.max_context}")
         if total <= self._capacity:
             return
         chunk = self.kv_chunk or self.max_context
@@ -224,7 +227,7 @@ class Int4Decoder:
     def _run(self, embeds: np.ndarray) -> np.ndarray:
         embeds = np.ascontiguousarray(embeds, dtype=np.float32).reshape(1, -1, self.hidden_size)
         total = self._position + embeds.shape[1]
-        self._reserve(total)
+        self.reserve(total)
         name_embeds, name_seqlens, name_total = self._names
         self._binding.bind_cpu_input(name_embeds, embeds)
         self._binding.bind_cpu_input(name_seqlens, np.array([total - 1], dtype=np.int32))
