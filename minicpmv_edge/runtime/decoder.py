@@ -1,16 +1,26 @@
-"""The int4 ONNX decoder on ONNX Runtime's CPU provider, with an in-place KV cache. No torch.
+"""The int4 ONNX decoder on ONNX Runtime's CPU provider, with an in-place KV cache that grows. No torch.
 
-One `Int4Decoder` holds one conversation's state: a KV buffer per layer preallocated for `max_context` positions
-and the number of positions filled (`position`). Each call binds the same OrtValue as `past_*` and `present_*`
-(IOBinding); GroupQueryAttention sees the shared buffer and writes only the new positions, so a decode step
-copies no cache. `seqlens_k = total - 1` and `total_sequence_length = total` tell it how many positions are valid.
+One `Int4Decoder` holds one conversation's state: a KV buffer per layer and the number of positions filled
+(`position`). Each call binds the same OrtValue as `past_*` and `present_*` (IOBinding); GroupQueryAttention sees
+the shared buffer and writes only the new positions, so a decode step copies no cache. `seqlens_k = total - 1`
+and `total_sequence_length = total` tell it how many positions are valid.
 
-KV memory: 2 x layers x kv_heads x max_context x head_dim x 2 bytes (fp16, the export default; 4 for fp32
+KV memory: 2 x layers x kv_heads x positions x head_dim x 2 bytes (fp16, the export default; 4 for fp32
 bundles), see `kv_cache_bytes`. At max_context 2048 that is 755 MB for 2.0 (40 layers, 36 KV heads: MiniCPM has
-no GQA), 134 MB for 2.5 and 59 MB for 2.6.
-Budget all of it: although the buffers start as untouched zero pages and only `position` rows are ever read,
-ONNX Runtime 1.31 (CPU) makes the whole buffer resident on the first run (measured at 2.0 size: RSS
-+1.27 GB after a single decode step with max_context 2048, +0.19 GB with 256). `max_context` is the knob.
+no GQA), 134 MB for 2.5 and 59 MB for 2.6. Although only `position` rows are ever read, ONNX Runtime (CPU)
+makes a whole bound buffer resident on its first run (measured at 2.0 size: +1.27 GB RSS after one decode step
+with a preallocated fp32 cache of 2048 positions, +0.19 GB with 256). So the buffers are not preallocated for
+`max_context`: they hold `kv_capacity` positions, `kv_chunk` (256) at first, and grow by whole chunks when a
+prefill or step needs more (new buffers, the filled rows copied over one layer's K or V at a time, rebound;
+bit-identical logits, tested), up to `max_context`, which stays the limit; `reset` shrinks them back to one
+chunk. A one-image `run` then holds 90 MB of fp16 cache at 2.0 size instead of 755 MB; a conversation that fills
+2048 positions still ends at the full 755 MB (benchmarks/run_memory.py reports that worst case as its own row).
+Growing costs one copy of the filled rows per chunk crossed (measured there too).
+
+Weight memory: ORT maps `decoder.onnx.data` (its large tensors are aligned for that) and prepacks each
+MatMulNBits weight into its own buffer (accuracy level 4 packs codes, scales and per-block sums: about 0.75 bytes
+per weight, anonymous memory), unmapping the originals; the `scales` stay mapped and resident although unused
+(0.125 bytes per weight). `drop_unused_weight_pages` unmaps those (runtime/memory.py).
 
 Token embeddings are read from the table beside the graph (memory-mapped .npy, only rows used become resident)
 and multiplied by `scale_emb` here; image embeddings passed to `prefill` are used as given (unscaled, as the
