@@ -48,10 +48,12 @@ def _hwm_mb() -> float:
 
 def _run(root: str, threads: int, decode_tokens: int, prefills: int) -> dict[str, Any]:
     """One variant in this (fresh) process: load, timed prefills, greedy decode; logits of every step."""
-    from minicpmv_edge.runtime.decoder import Int4Decoder
+    from minicpmv_edge.runtime.decoder import DecoderMemory, Int4Decoder
 
     section = json.loads((Path(root) / "section.json").read_text())
-    dec = Int4Decoder(Path(root), section, max_context=MAX_CONTEXT, threads=threads, kv_chunk=None)  # whole cache
+    dec = Int4Decoder(
+        Path(root), section, max_context=MAX_CONTEXT, threads=threads, memory=DecoderMemory(kv_chunk=None)
+    )
     embeds = dec.embed(np.random.default_rng(0).integers(0, section["vocab_size"], PREFILL))
     best = float("inf")
     for _ in range(prefills):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,7 +40,7 @@ import onnxruntime as ort
 
 from minicpmv_edge.errors import BundleError, EdgeError, first_line
 from minicpmv_edge.manifest import Embedding, Llm, llm_from_dict
-from minicpmv_edge.runtime.memory import drop_mapped_pages
+from minicpmv_edge.runtime.memory import drop_mapped_pages, node_first
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,22 @@ def load_npy(path: Path, *, mmap: bool = False) -> np.ndarray:
     return array
 
 
+@dataclass(frozen=True)
+class DecoderMemory:
+    """Levers on the decoder's resident memory, all on by default (off only to measure what each saves).
+
+    `kv_chunk`: the KV buffers start at this many positions and grow by it as the conversation needs (None:
+    preallocate `max_context`). `drop_unused_weight_pages`: after loading, unmap the pages of `decoder.onnx.data`
+    ORT keeps mapped but no longer reads (`memory.drop_mapped_pages`). `lm_head_first`: hand ORT the graph with the
+    lm_head node listed first, so its prepack transient does not stack on all the other packed weights
+    (`memory.node_first`).
+    """
+
+    kv_chunk: int | None = DEFAULT_KV_CHUNK
+    drop_unused_weight_pages: bool = True
+    lm_head_first: bool = True
+
+
 class ContextOverflowError(EdgeError):
     """The prompt (or prompt plus generated tokens) does not fit in the decoder's context."""
 
@@ -91,10 +108,7 @@ class Int4Decoder:
     `manifest.Llm`) or from a bundle (`Int4Decoder(bundle)`: its `llm` section, files under the section's `dir`).
     `threads`: ORT intra-op threads; None lets ORT pick (it uses the number of physical cores).
     `max_context`: positions of KV cache, at most `max_position_embeddings` (the RoPE table's length).
-    `kv_chunk`: the KV buffers start at this many positions and grow by it as the conversation needs (None:
-    preallocate `max_context`, as before; for comparisons).
-    `drop_unused_weight_pages`: after loading, unmap the pages of `decoder.onnx.data` ORT keeps mapped but no
-    longer reads (`memory.drop_mapped_pages`; False only to measure what it saves).
+    `memory`: the levers on its resident memory (`DecoderMemory`; the defaults are what `run` uses).
     """
 
     def __init__(
@@ -104,8 +118,7 @@ class Int4Decoder:
         *,
         max_context: int | None = None,
         threads: int | None = None,
-        kv_chunk: int | None = DEFAULT_KV_CHUNK,
-        drop_unused_weight_pages: bool = True,
+        memory: DecoderMemory | None = None,
     ) -> None:
         if section is None:
             if isinstance(root, str | Path):
@@ -119,9 +132,12 @@ class Int4Decoder:
         self.max_context = context_length(llm, max_context)
         if not 1 <= self.max_context <= limit:
             raise EdgeError(f"max_context {self.max_context} must be between 1 and the model's {limit} positions")
-        if kv_chunk is not None and kv_chunk < 1:
-            raise EdgeError(f"kv_chunk must be at least 1 position (None: preallocate max_context), got {kv_chunk}")
-        self.kv_chunk = kv_chunk
+        memory = memory or DecoderMemory()
+        if memory.kv_chunk is not None and memory.kv_chunk < 1:
+            raise EdgeError(
+                f"kv_chunk must be at least 1 position (None: preallocate max_context), got {memory.kv_chunk}"
+            )
+        self.kv_chunk = memory.kv_chunk
         self.scale_emb = llm.scale_emb
         self.hidden_size = llm.hidden_size
         self.vocab_size = llm.vocab_size
@@ -136,13 +152,16 @@ class Int4Decoder:
             llm.onnx,
             self.max_context,
             kv_cache_bytes(llm, self.max_context) / 1e6,
-            f"grown in chunks of {kv_chunk} positions" if kv_chunk else "preallocated",
+            f"grown in chunks of {self.kv_chunk} positions" if self.kv_chunk else "preallocated",
             threads or "auto",
         )
+        graph = node_first((root / llm.onnx).read_bytes(), llm.outputs["logits"]) if memory.lm_head_first else None
+        if graph is not None:  # external data is then found through this option instead of the file's folder
+            options.add_session_config_entry("session.model_external_initializers_file_folder_path", str(root))
         self.session = ort.InferenceSession(
-            str(root / llm.onnx), sess_options=options, providers=["CPUExecutionProvider"]
+            graph or str(root / llm.onnx), sess_options=options, providers=["CPUExecutionProvider"]
         )
-        if drop_unused_weight_pages and llm.onnx_data:
+        if memory.drop_unused_weight_pages and llm.onnx_data:
             drop_mapped_pages(root / llm.onnx_data)
 
         names_in, names_out = llm.inputs, llm.outputs
