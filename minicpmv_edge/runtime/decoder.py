@@ -157,7 +157,9 @@ class Int4Decoder:
         )
         graph = node_first((root / llm.onnx).read_bytes(), llm.outputs["logits"]) if memory.lm_head_first else None
         if graph is not None:  # external data is then found through this option instead of the file's folder
-            options.add_session_config_entry("session.model_external_initializers_file_folder_path", str(root))
+            options.add_session_config_entry(
+                "session.model_external_initializers_file_folder_path", str((root / llm.onnx).parent)
+            )
         self.session = ort.InferenceSession(
             graph or str(root / llm.onnx), sess_options=options, providers=["CPUExecutionProvider"]
         )
