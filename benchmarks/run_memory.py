@@ -7,6 +7,7 @@ open the int4 decoder, prefill, decode. The levers:
 
 * `cpu_precision`: the CPU encoder graph, plain fp32 or int8;
 * `release_encoder`: encode first, drop the encoder's session, then open the decoder (what `run` does);
+* `trim_heap`: after that release, hand the freed heap back to the OS (glibc malloc_trim; runtime/memory.py);
 * `kv_chunk`: the KV cache grows in chunks of this many positions up to max_context (None: preallocated for
   max_context, the old behaviour; ORT's GroupQueryAttention makes the whole buffer resident on the first run);
   (the three decoder levers are `DecoderMemory`'s fields; each is also measured alone against the old decoder)
@@ -55,23 +56,25 @@ class Config:
     name: str
     cpu_precision: str = "plain"
     release_encoder: bool = True
+    trim_heap: bool = True
     kv_chunk: int | None = 256
     drop_pages: bool = True
     lm_head_first: bool = True
     fill_context: bool = False
 
 
-OLD = {"kv_chunk": None, "drop_pages": False, "lm_head_first": False}  # the decoder before these levers
-CONFIGS = (
-    Config("both resident, old decoder (bench before)", release_encoder=False, **OLD),
-    Config("release encoder, old decoder (run before)", **OLD),
+OLD = {"trim_heap": False, "kv_chunk": None, "drop_pages": False, "lm_head_first": False}  # before these levers
+CONFIGS = (  # most telling first
+    Config("release encoder, all levers (run now)"),
+    Config("release encoder, no new lever (run before)", **OLD),
+    Config("run now, context filled to 2048 (worst case)", fill_context=True),
+    Config("+ malloc_trim after the release", **(OLD | {"trim_heap": True})),
     Config("+ growing KV", **(OLD | {"kv_chunk": 256})),
     Config("+ drop unused weight pages", **(OLD | {"drop_pages": True})),
     Config("+ lm_head first", **(OLD | {"lm_head_first": True})),
-    Config("release encoder, all decoder levers (run now)"),
     Config("int8 encoder, run now", cpu_precision="int8"),
     Config("both resident, all decoder levers (bench now)", release_encoder=False),
-    Config("run now, context filled to 2048 (worst case)", fill_context=True),
+    Config("both resident, no new lever (bench before)", release_encoder=False, **OLD),
 )
 
 
@@ -89,6 +92,7 @@ def _child(bundle: str, config: Config, tokens: int, threads: int) -> None:
     from minicpmv_edge.runtime.decoder import DecoderMemory, Int4Decoder
     from minicpmv_edge.runtime.encoders import EncoderOptions, open_encoder
     from minicpmv_edge.runtime.images import load_image
+    from minicpmv_edge.runtime.memory import trim_heap
     from minicpmv_edge.runtime.preprocess import preprocess
     from minicpmv_edge.runtime.prompts import image_bounds, prompt_ids, splice
     from minicpmv_edge.runtime.tokenizer import TextTokenizer
@@ -121,6 +125,9 @@ def _child(bundle: str, config: Config, tokens: int, threads: int) -> None:
     if config.release_encoder:
         encoder.release()
         mark("encoder release")
+        if config.trim_heap:
+            trim_heap()
+            mark("malloc_trim")
         decoder = open_decoder()
     assert decoder is not None
     t0 = time.perf_counter()
@@ -223,17 +230,8 @@ def main() -> None:
         return
     manifest = json.loads((args.bundle / "manifest.json").read_text())
     picked = [CONFIGS[int(i)] for i in args.rows.split(",")] if args.rows else list(CONFIGS)
-    rows = []
-    for config in picked:
-        rows.append(measure(args.bundle, config, args.max_new_tokens, args.threads))
-        row = rows[-1]
-        print(
-            f"{config.name}: peak {row['peak_rss_mb']} MiB (goal {GOAL_MB:.0f}), decoder open "
-            f"{row['decoder_open_s']:.1f} s, prefill {row['prefill_s']:.1f} s, {row['decode_tok_s']:.2f} tok/s",
-            flush=True,
-        )
-        for p in row["phases"]:
-            print(f"    {json.dumps(p)}", flush=True)
+    out = args.out or RESULTS / f"run_memory-{manifest['model']['preset']}-{datetime.now(UTC):%Y-%m-%d}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "benchmark": "run_memory",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -246,11 +244,19 @@ def main() -> None:
         f"sampled_peak from the parent every {SAMPLE_S * 1000:.0f} ms",
         "machine": machine_info(args.threads) | {"shared_with_other_jobs": True},
         "goal_mb": GOAL_MB,
-        "rows": rows,
+        "rows": [],
     }
-    out = args.out or RESULTS / f"run_memory-{manifest['model']['preset']}-{datetime.now(UTC):%Y-%m-%d}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    for config in picked:
+        row = measure(args.bundle, config, args.max_new_tokens, args.threads)
+        result["rows"].append(row)
+        out.write_text(json.dumps(result, indent=2) + "\n")  # after every row: a long run keeps what it measured
+        print(
+            f"{config.name}: peak {row['peak_rss_mb']} MiB (goal {GOAL_MB:.0f}), decoder open "
+            f"{row['decoder_open_s']:.1f} s, prefill {row['prefill_s']:.1f} s, {row['decode_tok_s']:.2f} tok/s",
+            flush=True,
+        )
+        for p in row["phases"]:
+            print(f"    {json.dumps(p)}", flush=True)
     print(f"written {out}")
 
 
