@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minicpmv_edge.runtime.memory import drop_mapped_pages, residency
+from minicpmv_edge.runtime.memory import drop_mapped_pages, residency, trim_heap
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="procfs and madvise are Linux's")
 SIZE = 8 * 1024 * 1024
@@ -40,3 +40,17 @@ def test_drop_mapped_pages_unmaps_clean_pages_and_keeps_written_ones(tmp_path: P
     del clean_view, written_view
     clean.close()
     written.close()
+
+
+def test_trim_heap_returns_freed_heap_that_free_alone_keeps() -> None:
+    blocks = [np.ones(64 * 1024 // 8) for _ in range(1500)]  # ~94 MiB of 64 KiB mallocs: heap, not mmap
+    pin = np.ones(64 * 1024 // 8)  # allocated last: the heap cannot shrink from the top past it
+    loaded = residency()
+    del blocks
+    freed = residency()
+    assert trim_heap()
+    trimmed = residency()
+    assert loaded is not None and freed is not None and trimmed is not None
+    assert loaded.anon_mb - freed.anon_mb < 20  # free alone gave (almost) nothing back
+    assert freed.anon_mb - trimmed.anon_mb > 70
+    assert pin.sum() == pin.size
