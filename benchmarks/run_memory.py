@@ -75,6 +75,8 @@ CONFIGS = (  # most telling first
     Config("int8 encoder, run now", cpu_precision="int8"),
     Config("both resident, all decoder levers (bench now)", release_encoder=False),
     Config("both resident, no new lever (bench before)", release_encoder=False, **OLD),
+    Config("run now without malloc_trim", trim_heap=False),  # what each lever adds on top of the others
+    Config("run now without lm_head first", lm_head_first=False),
 )
 
 

@@ -128,7 +128,7 @@ class Pipeline:
         release = getattr(self.encoder, "release", None)
         if self.release_encoder and release is not None:
             release()
-            trim_heap()  # else much of the encoder's freed heap stays resident under the decoder (memory.py)
+            trim_heap()  # else much of the encoder's freed heap stays resident (memory.py)
         t.decoder_backend, t.llm_provenance = self.decoder.name, self.decoder.provenance
 
         self.decoder.reset()
