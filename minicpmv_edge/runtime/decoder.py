@@ -20,7 +20,10 @@ Growing costs one copy of the filled rows per chunk crossed (measured there too)
 Weight memory: ORT maps `decoder.onnx.data` (its large tensors are aligned for that) and prepacks each
 MatMulNBits weight into its own buffer (accuracy level 4 packs codes, scales and per-block sums: about 0.75 bytes
 per weight, anonymous memory), unmapping the originals; the `scales` stay mapped and resident although unused
-(0.125 bytes per weight). `drop_unused_weight_pages` unmaps those (runtime/memory.py).
+(0.125 bytes per weight). `drop_unused_weight_pages` unmaps those, and `lm_head_first` keeps lm_head's prepack
+transient off the top of the load (runtime/memory.py). Measured on the full-size 2.0 bundle (synthetic weights,
+benchmarks/run_memory.py): `run` peaks at 2430 MiB with all levers (3065 before), 3024 MiB once 2048 positions
+are filled.
 
 Token embeddings are read from the table beside the graph (memory-mapped .npy, only rows used become resident)
 and multiplied by `scale_emb` here; image embeddings passed to `prefill` are used as given (unscaled, as the
