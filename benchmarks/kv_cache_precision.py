@@ -2,7 +2,8 @@
 
 The 2.0 LLM's layer shape (hidden 2304, 36 heads with 36 KV heads, MLP 5760) at `--layers` layers and a small
 vocabulary (the cache and attention scale per layer; the full 40 layers would take 5x longer to export and run,
-and the per-layer costs are the same), synthetic weights, max_context 2048 (the runtime default). Each variant
+and the per-layer costs are the same), synthetic weights, a cache preallocated for 2048 positions (the runtime
+default context, at its full size: the runtime now grows the cache in chunks instead). Each variant
 runs in a fresh process, rounds alternating which goes first:
 
 * prefill of 160 positions, decode of `--decode-tokens` greedy steps (tok/s), peak RSS (VmHWM) of the process;
@@ -47,10 +48,12 @@ def _hwm_mb() -> float:
 
 def _run(root: str, threads: int, decode_tokens: int, prefills: int) -> dict[str, Any]:
     """One variant in this (fresh) process: load, timed prefills, greedy decode; logits of every step."""
-    from minicpmv_edge.runtime.decoder import Int4Decoder
+    from minicpmv_edge.runtime.decoder import DecoderMemory, Int4Decoder
 
     section = json.loads((Path(root) / "section.json").read_text())
-    dec = Int4Decoder(Path(root), section, max_context=MAX_CONTEXT, threads=threads)
+    dec = Int4Decoder(
+        Path(root), section, max_context=MAX_CONTEXT, threads=threads, memory=DecoderMemory(kv_chunk=None)
+    )
     embeds = dec.embed(np.random.default_rng(0).integers(0, section["vocab_size"], PREFILL))
     best = float("inf")
     for _ in range(prefills):

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 import torch
 from conftest import TINY_25, TINY_26
@@ -24,7 +25,8 @@ from minicpmv_edge.model.hf_names import llm_rules
 from minicpmv_edge.model.llm import LLM, load_llm, logit_divisor, residual_scale
 from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
 from minicpmv_edge.presets import MINICPM_LLAMA3_V_2_5, MINICPM_V_2, MINICPM_V_2_6, TINY
-from minicpmv_edge.runtime.decoder import ContextOverflowError, Int4Decoder, kv_cache_bytes
+from minicpmv_edge.runtime.decoder import ContextOverflowError, DecoderMemory, Int4Decoder, kv_cache_bytes
+from minicpmv_edge.runtime.memory import node_first
 
 POSITIONS = 64
 _SMALL_LLM = dict(
@@ -366,6 +368,70 @@ def test_kv_cache_is_updated_in_place(tiny_export: tuple[Path, dict]) -> None:
         now = value.numpy()
         assert np.array_equal(now[:, :, :5], before[:, :, :5])  # old positions untouched
         assert now[:, :, 5].any() and not now[:, :, 6:].any()  # exactly one new position
+
+
+def test_grown_kv_cache_gives_the_preallocated_logits(tiny_export: tuple[Path, dict]) -> None:
+    """A cache that starts at 8 positions and grows in chunks of 8 (through a prefill that jumps two chunks and
+    steps across chunk edges) gives bit-identical logits to one preallocated for max_context; its buffers hold
+    only the chunks in use, and reset gives the memory back."""
+    out, section = tiny_export
+    full = Int4Decoder(out, section, max_context=48, memory=DecoderMemory(kv_chunk=None))
+    grown = Int4Decoder(out, section, max_context=48, memory=DecoderMemory(kv_chunk=8))
+    assert (full.kv_capacity, grown.kv_capacity) == (48, 8)
+    embeds = full.embed(_ids(48))
+    expected = [full.prefill(embeds[:5]), full.prefill(embeds[5:22])]
+    got = [grown.prefill(embeds[:5]), grown.prefill(embeds[5:22])]
+    capacities = [grown.kv_capacity]
+    for row in embeds[22:]:
+        expected.append(full.step(row))
+        got.append(grown.step(row))
+        capacities.append(grown.kv_capacity)
+    np.testing.assert_array_equal(np.stack(got), np.stack(expected))
+    assert capacities[0] == 24 and capacities[-1] == 48 and capacities == sorted(capacities)
+    assert sorted(set(capacities)) == [24, 32, 40, 48]
+    assert sum(v.numpy().nbytes for v in grown.kv_cache) == kv_cache_bytes(grown.llm, 48)
+    with pytest.raises(ContextOverflowError):
+        grown.step(embeds[0])  # max_context stays the limit
+    grown.reset()
+    assert grown.kv_capacity == 8 and grown.kv_cache[0].shape()[2] == 8
+    np.testing.assert_array_equal(grown.prefill(embeds[:5]), expected[0])  # the shrunk cache starts clean
+    grown.reserve(33)  # room made ahead keeps the filled rows too
+    assert grown.kv_capacity == 40
+    np.testing.assert_array_equal(grown.prefill(embeds[5:22]), expected[1])
+    with pytest.raises(ContextOverflowError):
+        grown.reserve(49)
+    with pytest.raises(EdgeError, match="kv_chunk"):
+        Int4Decoder(out, section, memory=DecoderMemory(kv_chunk=0))
+
+
+def test_weight_memory_levers_change_no_logit(tiny_export: tuple[Path, dict]) -> None:
+    """Dropping ORT's unused weight pages and listing lm_head first change memory only: the same logits."""
+    out, section = tiny_export
+    embeds = Int4Decoder(out, section, max_context=16).embed(_ids(9))
+    logits = []
+    for on in (False, True):
+        memory = DecoderMemory(drop_unused_weight_pages=on, lm_head_first=on)
+        decoder = Int4Decoder(out, section, max_context=16, memory=memory)
+        logits.append([decoder.prefill(embeds[:8]), decoder.step(embeds[8])])
+    np.testing.assert_array_equal(np.stack(logits[0]), np.stack(logits[1]))
+
+
+def test_node_first_moves_only_the_logits_node(tiny_export: tuple[Path, dict]) -> None:
+    out, section = tiny_export
+    raw = (out / section["onnx"]).read_bytes()
+    moved = node_first(raw, section["outputs"]["logits"])
+    assert moved is not None and len(moved) == len(raw)
+    before, after = onnx.load_from_string(raw), onnx.load_from_string(moved)
+    assert before.graph.node[0].op_type != "MatMulNBits"
+    assert after.graph.node[0].op_type == "MatMulNBits" and list(after.graph.node[0].output) == ["logits"]
+    assert sorted(n.SerializeToString() for n in after.graph.node) == sorted(
+        n.SerializeToString() for n in before.graph.node
+    )
+    assert [n.name for n in after.graph.node[1:]] == [n.name for n in before.graph.node if n.output[0] != "logits"]
+    after.graph.ClearField("node")
+    before.graph.ClearField("node")
+    assert after.SerializeToString() == before.SerializeToString()  # nothing else touched
+    assert node_first(raw, "no-such-output") is None
 
 
 def test_context_overflow_is_one_line(tiny_export: tuple[Path, dict]) -> None:

@@ -1,16 +1,29 @@
-"""The int4 ONNX decoder on ONNX Runtime's CPU provider, with an in-place KV cache. No torch.
+"""The int4 ONNX decoder on ONNX Runtime's CPU provider, with an in-place KV cache that grows. No torch.
 
-One `Int4Decoder` holds one conversation's state: a KV buffer per layer preallocated for `max_context` positions
-and the number of positions filled (`position`). Each call binds the same OrtValue as `past_*` and `present_*`
-(IOBinding); GroupQueryAttention sees the shared buffer and writes only the new positions, so a decode step
-copies no cache. `seqlens_k = total - 1` and `total_sequence_length = total` tell it how many positions are valid.
+One `Int4Decoder` holds one conversation's state: a KV buffer per layer and the number of positions filled
+(`position`). Each call binds the same OrtValue as `past_*` and `present_*` (IOBinding); GroupQueryAttention sees
+the shared buffer and writes only the new positions, so a decode step copies no cache. `seqlens_k = total - 1`
+and `total_sequence_length = total` tell it how many positions are valid.
 
-KV memory: 2 x layers x kv_heads x max_context x head_dim x 2 bytes (fp16, the export default; 4 for fp32
+KV memory: 2 x layers x kv_heads x positions x head_dim x 2 bytes (fp16, the export default; 4 for fp32
 bundles), see `kv_cache_bytes`. At max_context 2048 that is 755 MB for 2.0 (40 layers, 36 KV heads: MiniCPM has
-no GQA), 134 MB for 2.5 and 59 MB for 2.6.
-Budget all of it: although the buffers start as untouched zero pages and only `position` rows are ever read,
-ONNX Runtime 1.31 (CPU) makes the whole buffer resident on the first run (measured at 2.0 size: RSS
-+1.27 GB after a single decode step with max_context 2048, +0.19 GB with 256). `max_context` is the knob.
+no GQA), 134 MB for 2.5 and 59 MB for 2.6. Although only `position` rows are ever read, ONNX Runtime (CPU)
+makes a whole bound buffer resident on its first run (measured at 2.0 size: +1.27 GB RSS after one decode step
+with a preallocated fp32 cache of 2048 positions, +0.19 GB with 256). So the buffers are not preallocated for
+`max_context`: they hold `kv_capacity` positions, `kv_chunk` (256) at first, and grow by whole chunks when a
+prefill or step needs more (new buffers, the filled rows copied over one layer's K or V at a time, rebound;
+bit-identical logits, tested), up to `max_context`, which stays the limit; `reset` shrinks them back to one
+chunk. A one-image `run` then holds 90 MB of fp16 cache at 2.0 size instead of 755 MB; a conversation that fills
+2048 positions still ends at the full 755 MB (benchmarks/run_memory.py reports that worst case as its own row).
+Growing costs one copy of the filled rows per chunk crossed (measured there too).
+
+Weight memory: ORT maps `decoder.onnx.data` (its large tensors are aligned for that) and prepacks each
+MatMulNBits weight into its own buffer (accuracy level 4 packs codes, scales and per-block sums: about 0.75 bytes
+per weight, anonymous memory), unmapping the originals; the `scales` stay mapped and resident although unused
+(0.125 bytes per weight). `drop_unused_weight_pages` unmaps those, and `lm_head_first` keeps lm_head's prepack
+transient off the top of the load (runtime/memory.py). Measured on the full-size 2.0 bundle (synthetic weights,
+benchmarks/run_memory.py): `run` peaks at 2430 MiB with all levers (3065 before), 3024 MiB once 2048 positions
+are filled.
 
 Token embeddings are read from the table beside the graph (memory-mapped .npy, only rows used become resident)
 and multiplied by `scale_emb` here; image embeddings passed to `prefill` are used as given (unscaled, as the
@@ -21,6 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,10 +43,12 @@ import onnxruntime as ort
 
 from minicpmv_edge.errors import BundleError, EdgeError, first_line
 from minicpmv_edge.manifest import Embedding, Llm, llm_from_dict
+from minicpmv_edge.runtime.memory import drop_mapped_pages, node_first
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONTEXT = 2048
+DEFAULT_KV_CHUNK = 256  # KV positions allocated at a time: 90 MB at 2.0 size (fp16), 16 MB at 2.5, 7 MB at 2.6
 
 
 class BundleLike(Protocol):
@@ -68,6 +84,22 @@ def load_npy(path: Path, *, mmap: bool = False) -> np.ndarray:
     return array
 
 
+@dataclass(frozen=True)
+class DecoderMemory:
+    """Levers on the decoder's resident memory, all on by default (off only to measure what each saves).
+
+    `kv_chunk`: the KV buffers start at this many positions and grow by it as the conversation needs (None:
+    preallocate `max_context`). `drop_unused_weight_pages`: after loading, unmap the pages of `decoder.onnx.data`
+    ORT keeps mapped but no longer reads (`memory.drop_mapped_pages`). `lm_head_first`: hand ORT the graph with the
+    lm_head node listed first, so its prepack transient does not stack on all the other packed weights
+    (`memory.node_first`).
+    """
+
+    kv_chunk: int | None = DEFAULT_KV_CHUNK
+    drop_unused_weight_pages: bool = True
+    lm_head_first: bool = True
+
+
 class ContextOverflowError(EdgeError):
     """The prompt (or prompt plus generated tokens) does not fit in the decoder's context."""
 
@@ -79,6 +111,7 @@ class Int4Decoder:
     `manifest.Llm`) or from a bundle (`Int4Decoder(bundle)`: its `llm` section, files under the section's `dir`).
     `threads`: ORT intra-op threads; None lets ORT pick (it uses the number of physical cores).
     `max_context`: positions of KV cache, at most `max_position_embeddings` (the RoPE table's length).
+    `memory`: the levers on its resident memory (`DecoderMemory`; the defaults are what `run` uses).
     """
 
     def __init__(
@@ -88,6 +121,7 @@ class Int4Decoder:
         *,
         max_context: int | None = None,
         threads: int | None = None,
+        memory: DecoderMemory | None = None,
     ) -> None:
         if section is None:
             if isinstance(root, str | Path):
@@ -101,6 +135,12 @@ class Int4Decoder:
         self.max_context = context_length(llm, max_context)
         if not 1 <= self.max_context <= limit:
             raise EdgeError(f"max_context {self.max_context} must be between 1 and the model's {limit} positions")
+        memory = memory or DecoderMemory()
+        if memory.kv_chunk is not None and memory.kv_chunk < 1:
+            raise EdgeError(
+                f"kv_chunk must be at least 1 position (None: preallocate max_context), got {memory.kv_chunk}"
+            )
+        self.kv_chunk = memory.kv_chunk
         self.scale_emb = llm.scale_emb
         self.hidden_size = llm.hidden_size
         self.vocab_size = llm.vocab_size
@@ -111,30 +151,72 @@ class Int4Decoder:
         if threads is not None:
             options.intra_op_num_threads = int(threads)
         log.info(
-            "opening %s (max_context %d: %.0f MB of KV cache, threads %s)",
+            "opening %s (max_context %d: up to %.0f MB of KV cache, %s; threads %s)",
             llm.onnx,
             self.max_context,
             kv_cache_bytes(llm, self.max_context) / 1e6,
+            f"grown in chunks of {self.kv_chunk} positions" if self.kv_chunk else "preallocated",
             threads or "auto",
         )
+        graph = node_first((root / llm.onnx).read_bytes(), llm.outputs["logits"]) if memory.lm_head_first else None
+        if graph is not None:  # external data is then found through this option instead of the file's folder
+            options.add_session_config_entry(
+                "session.model_external_initializers_file_folder_path", str((root / llm.onnx).parent)
+            )
         self.session = ort.InferenceSession(
-            str(root / llm.onnx), sess_options=options, providers=["CPUExecutionProvider"]
+            graph or str(root / llm.onnx), sess_options=options, providers=["CPUExecutionProvider"]
         )
+        if memory.drop_unused_weight_pages and llm.onnx_data:
+            drop_mapped_pages(root / llm.onnx_data)
 
         names_in, names_out = llm.inputs, llm.outputs
         self._names = (names_in["inputs_embeds"], names_in["seqlens_k"], names_in["total_sequence_length"])
-        shape = (1, llm.num_kv_heads, self.max_context, llm.head_dim)
+        self._cache_names = [
+            (names_in[past].format(i), names_out[present].format(i))
+            for i in range(llm.num_layers)
+            for past, present in (("past_key", "present_key"), ("past_value", "present_value"))
+        ]
         self._binding = self.session.io_binding()
+        self._arrays: list[np.ndarray] = []
         self._cache: list[ort.OrtValue] = []
-        for i in range(llm.num_layers):
-            for past, present in (("past_key", "present_key"), ("past_value", "present_value")):
-                value = ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, dtype=kv_dtype(llm)))
-                self._binding.bind_ortvalue_input(names_in[past].format(i), value)
-                self._binding.bind_ortvalue_output(names_out[present].format(i), value)
-                self._cache.append(value)
+        self._position = 0
+        self._allocate(self._initial_capacity())
         self._logits = ort.OrtValue.ortvalue_from_numpy(np.zeros((1, 1, self.vocab_size), dtype=np.float32))
         self._binding.bind_ortvalue_output(names_out["logits"], self._logits)
-        self._position = 0
+
+    def _initial_capacity(self) -> int:
+        return self.max_context if self.kv_chunk is None else min(self.kv_chunk, self.max_context)
+
+    def _allocate(self, capacity: int) -> None:
+        """(Re)bind KV buffers of `capacity` positions, keeping the first `position` rows. One buffer is copied
+        and the old one dropped at a time, so growing holds at most one extra layer's K or V."""
+        shape = (1, self.llm.num_kv_heads, capacity, self.llm.head_dim)
+        keep = self._position
+        for j, (past, present) in enumerate(self._cache_names):
+            array = np.zeros(shape, dtype=kv_dtype(self.llm))
+            if keep:
+                array[:, :, :keep] = self._arrays[j][:, :, :keep]
+            value = ort.OrtValue.ortvalue_from_numpy(array)  # shares `array`'s memory (CPU)
+            self._binding.bind_ortvalue_input(past, value)
+            self._binding.bind_ortvalue_output(present, value)
+            if j < len(self._arrays):
+                self._arrays[j], self._cache[j] = array, value
+            else:
+                self._arrays.append(array)
+                self._cache.append(value)
+        self._capacity = capacity
+
+    def reserve(self, total: int) -> None:
+        """Grow the KV buffers to hold `total` positions now (the next multiple of `kv_chunk`, at most max_context),
+        as `prefill` / `step` do when they need to; the copy costs about one memcpy of the filled rows."""
+        if total > self.max_context:
+            raise ContextOverflowError(f"{total} positions exceed the context length {self.max_context}")
+        if total <= self._capacity:
+            return
+        chunk = self.kv_chunk or self.max_context
+        capacity = min(self.max_context, -(-total // chunk) * chunk)
+        log.debug("growing the KV cache from %d to %d positions", self._capacity, capacity)
+        self._allocate(capacity)
 
     def _load_embeddings(self, root: Path, entry: Embedding) -> None:
         self._table = load_npy(root / entry.table, mmap=True)
@@ -148,14 +230,22 @@ class Int4Decoder:
         return self._position
 
     @property
+    def kv_capacity(self) -> int:
+        """Positions the KV buffers hold now (max_context when preallocated; grows up to it in `kv_chunk` steps)."""
+        return self._capacity
+
+    @property
     def kv_cache(self) -> tuple[ort.OrtValue, ...]:
-        """The bound KV buffers, `[key_0, value_0, key_1, …]`, each `[1, kv_heads, max_context, head_dim]` of
-        `kv_dtype` (float16 or float32)."""
+        """The bound KV buffers, `[key_0, value_0, key_1, …]`, each `[1, kv_heads, kv_capacity, head_dim]` of
+        `kv_dtype` (float16 or float32). New buffers after the cache grows or shrinks."""
         return tuple(self._cache)
 
     def reset(self) -> None:
-        """Forget the conversation. Stale cache rows are never read (only `position` rows are valid)."""
+        """Forget the conversation. A grown cache goes back to one chunk (memory follows the conversation);
+        otherwise stale rows stay, never read (only `position` rows are valid)."""
         self._position = 0
+        if self._capacity > self._initial_capacity():
+            self._allocate(self._initial_capacity())
 
     def embed(self, ids: np.ndarray) -> np.ndarray:
         """Token ids int `[n]` -> text embeddings float32 `[n, H]`, dequantized and times `scale_emb`."""
@@ -171,6 +261,7 @@ class Int4Decoder:
     def _run(self, embeds: np.ndarray) -> np.ndarray:
         embeds = np.ascontiguousarray(embeds, dtype=np.float32).reshape(1, -1, self.hidden_size)
         total = self._position + embeds.shape[1]
+        self.reserve(total)
         name_embeds, name_seqlens, name_total = self._names
         self._binding.bind_cpu_input(name_embeds, embeds)
         self._binding.bind_cpu_input(name_seqlens, np.array([total - 1], dtype=np.int32))

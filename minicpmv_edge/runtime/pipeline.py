@@ -21,6 +21,7 @@ from minicpmv_edge.runtime.bundle_view import Bundle
 from minicpmv_edge.runtime.decoders import DecoderSession, open_decoder
 from minicpmv_edge.runtime.encoders import EncoderOptions, EncoderSession, open_encoder
 from minicpmv_edge.runtime.images import DEFAULT_MAX_PIXELS, load_image
+from minicpmv_edge.runtime.memory import trim_heap
 from minicpmv_edge.runtime.preprocess import preprocess
 from minicpmv_edge.runtime.prompts import image_bounds, prompt_ids
 from minicpmv_edge.runtime.sampling import Sampler, Sampling
@@ -40,8 +41,9 @@ class Result:
 class Pipeline:
     """image -> answer. `release_encoder` applies MiniCPM-V's memory optimization (encode first, release the vision
     encoder, then prefill): the encoder's sessions are dropped after each image and the decoder is opened only
-    after the first image is encoded, so a one-shot `run` peaks at the larger of the two instead of their sum.
-    Cost: none for one question; each further image reopens the encoder's session (its load time).
+    after the first image is encoded, so a one-shot `run` peaks at the larger of the two instead of their sum
+    (with the freed heap handed back to the OS, `memory.trim_heap`). Cost: none for one question; each further
+    image reopens the encoder's session (its load time).
     """
 
     def __init__(
@@ -126,6 +128,7 @@ class Pipeline:
         release = getattr(self.encoder, "release", None)
         if self.release_encoder and release is not None:
             release()
+            trim_heap()  # else much of the encoder's freed heap stays resident (memory.py)
         t.decoder_backend, t.llm_provenance = self.decoder.name, self.decoder.provenance
 
         self.decoder.reset()

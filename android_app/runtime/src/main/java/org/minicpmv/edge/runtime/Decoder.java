@@ -21,12 +21,18 @@ import org.json.JSONObject;
 /**
  * The int4 ONNX decoder with an in-place KV cache (Python: runtime/decoder.py).
  *
- * <p>One Decoder holds one conversation: a KV buffer per layer and K/V, preallocated for {@code maxContext}
- * positions as direct (native) buffers of the bundle's KV dtype (float16 or float32; never read by Java), and {@link #position()}. Each run passes the same {@link
+ * <p>One Decoder holds one conversation: a KV buffer per layer and K/V as direct (native) buffers of the bundle's
+ * KV dtype (float16 or float32; never read by Java), and {@link #position()}. Each run passes the same {@link
  * OnnxTensor} over that buffer as {@code past_*} input and as a pinned {@code present_*} output, so
  * GroupQueryAttention writes only the new positions into it and no cache is copied between steps (ORT Java's
  * pinned outputs play the part of Python's IOBinding). {@code seqlens_k = total - 1} and {@code
  * total_sequence_length = total} say how many positions are valid. KV memory: see {@link #kvCacheBytes}.
+ *
+ * <p>The buffers hold {@link #kvCapacity()} positions: {@code kvChunk} (default {@value #DEFAULT_KV_CHUNK}) at first,
+ * grown by whole chunks up to {@code maxContext} when a run needs more (the filled rows are copied into the new
+ * buffers), and back to one chunk on {@link #reset()}; ORT makes a whole bound buffer resident on the first run, so
+ * a preallocated cache would cost its full size (755 MB at 2.0 size, fp16, 2048 positions) from the first token.
+ * kvChunk 0 preallocates maxContext.
  *
  * <p>Token embeddings come from the memory-mapped table beside the graph (int8 per-row or fp16), times {@code
  * scale_emb} here; image embeddings passed to {@link #prefill} are used as given (unscaled, as the official models
@@ -35,6 +41,7 @@ import org.json.JSONObject;
 public final class Decoder implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Decoder.class.getName());
   public static final int DEFAULT_MAX_CONTEXT = 2048;
+  public static final int DEFAULT_KV_CHUNK = 256;
 
   private final int maxContext;
   private final int hidden;
@@ -51,7 +58,13 @@ public final class Decoder implements AutoCloseable {
   private final Map<String, OnnxTensor> inputs = new HashMap<String, OnnxTensor>();
   private final Map<String, OnnxValue> pinnedOutputs = new HashMap<String, OnnxValue>();
   private final List<ByteBuffer> cache = new ArrayList<ByteBuffer>();
+  /** (past input, present output) names per cache buffer, in {@link #kvCache()} order. */
+  private final List<String[]> cacheNames = new ArrayList<String[]>();
   private final String kvDtype;
+  private final int kvChunk;
+  private final int kvHeads;
+  private final int headDim;
+  private int capacity;
   private final FloatBuffer logits;
   private final FloatBuffer stepInput;
   private final OnnxTensor stepTensor;
@@ -64,6 +77,19 @@ public final class Decoder implements AutoCloseable {
    * @param threads ORT intra-op threads; 0 lets ORT choose
    */
   public Decoder(Bundle bundle, int maxContext, int threads) throws EdgeException {
+    this(bundle, maxContext, threads, DEFAULT_KV_CHUNK);
+  }
+
+  /**
+   * @param maxContext KV positions, at most the model's max_position_embeddings; 0 = min(2048, that)
+   * @param threads ORT intra-op threads; 0 lets ORT choose
+   * @param kvChunk KV positions allocated at a time (the cache grows by it); 0 preallocates maxContext
+   */
+  public Decoder(Bundle bundle, int maxContext, int threads, int kvChunk) throws EdgeException {
+    if (kvChunk < 0) {
+      throw new EdgeException("kv_chunk must be at least 1 position (0: preallocate max_context), got " + kvChunk);
+    }
+    this.kvChunk = kvChunk;
     JSONObject s = bundle.section("llm");
     try {
       int limit = s.getInt("max_position_embeddings");
@@ -97,8 +123,10 @@ public final class Decoder implements AutoCloseable {
       if (s.has("onnx_data")) {
         bundle.file(bundle.llmPath(s.getString("onnx_data")));
       }
-      LOG.info(String.format("opening %s (max_context %d: %.0f MB of KV cache, threads %s)", s.getString("onnx"),
-          this.maxContext, kvCacheBytes(s, this.maxContext) / 1e6, threads > 0 ? Integer.toString(threads) : "auto"));
+      LOG.info(String.format("opening %s (max_context %d: up to %.0f MB of KV cache, %s; threads %s)",
+          s.getString("onnx"), this.maxContext, kvCacheBytes(s, this.maxContext) / 1e6,
+          kvChunk == 0 ? "preallocated" : "grown in chunks of " + kvChunk + " positions",
+          threads > 0 ? Integer.toString(threads) : "auto"));
       this.session = Ort.open(bundle.file(bundle.llmPath(s.getString("onnx"))), Ort.cpuOptions(threads));
 
       JSONObject in = s.getJSONObject("inputs");
@@ -107,20 +135,15 @@ public final class Decoder implements AutoCloseable {
       this.nameSeqlens = in.getString("seqlens_k");
       this.nameTotal = in.getString("total_sequence_length");
       int layers = s.getInt("num_layers");
-      long[] shape = {1, s.getInt("num_kv_heads"), this.maxContext, s.getInt("head_dim")};
+      this.kvHeads = s.getInt("num_kv_heads");
+      this.headDim = s.getInt("head_dim");
       for (int i = 0; i < layers; i++) {
         String[][] pairs = {{"past_key", "present_key"}, {"past_value", "present_value"}};
         for (String[] pair : pairs) {
-          int elements = (int) (shape[1] * shape[2] * shape[3]);
-          ByteBuffer buf = ByteBuffer.allocateDirect(elements * (kvDtype.equals("float16") ? 2 : 4))
-              .order(ByteOrder.nativeOrder());
-          OnnxTensor t = OnnxTensor.createTensor(Ort.env(), buf, shape,
-              kvDtype.equals("float16") ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT);
-          cache.add(buf);
-          inputs.put(layerName(in.getString(pair[0]), i), t);
-          pinnedOutputs.put(layerName(out.getString(pair[1]), i), t);
+          cacheNames.add(new String[] {layerName(in.getString(pair[0]), i), layerName(out.getString(pair[1]), i)});
         }
       }
+      allocate(initialCapacity());
       this.logits = Ort.directFloats(vocab);
       pinnedOutputs.put(out.getString("logits"), Ort.tensor(logits, new long[] {1, 1, vocab}));
       this.stepInput = Ort.directFloats(hidden);
@@ -138,6 +161,72 @@ public final class Decoder implements AutoCloseable {
 
   private static String layerName(String pattern, int layer) {
     return pattern.replace("{}", Integer.toString(layer));
+  }
+
+  private int initialCapacity() {
+    return kvChunk == 0 ? maxContext : Math.min(kvChunk, maxContext);
+  }
+
+  /**
+   * (Re)bind KV buffers of {@code positions} positions, keeping the first {@link #position()} rows of each head.
+   * One buffer is copied and the old one released at a time, so growing holds at most one extra K or V.
+   */
+  private void allocate(int positions) throws OrtException {
+    int item = kvDtype.equals("float16") ? 2 : 4;
+    int rowBytes = headDim * item;
+    long[] shape = {1, kvHeads, positions, headDim};
+    for (int j = 0; j < cacheNames.size(); j++) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(kvHeads * positions * rowBytes).order(ByteOrder.nativeOrder());
+      if (position > 0) {
+        ByteBuffer old = cache.get(j);
+        for (int h = 0; h < kvHeads; h++) {
+          ByteBuffer rows = old.duplicate();
+          rows.position(h * capacity * rowBytes).limit(h * capacity * rowBytes + position * rowBytes);
+          buf.position(h * positions * rowBytes);
+          buf.put(rows);
+        }
+        buf.clear();
+      }
+      OnnxTensor t = OnnxTensor.createTensor(Ort.env(), buf, shape,
+          kvDtype.equals("float16") ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT);
+      String[] names = cacheNames.get(j);
+      OnnxValue previous = pinnedOutputs.put(names[1], t);
+      inputs.put(names[0], t);
+      if (previous != null) {
+        previous.close();
+      }
+      if (j < cache.size()) {
+        cache.set(j, buf);
+      } else {
+        cache.add(buf);
+      }
+    }
+    capacity = positions;
+  }
+
+  /**
+   * Grow the KV buffers to hold {@code total} positions now (the next multiple of kvChunk, at most maxContext), as
+   * {@link #prefill} and {@link #step} do when they need to.
+   */
+  public void reserve(int total) throws EdgeException {
+    if (total > maxContext) {
+      throw new ContextOverflowException(total + " positions exceed the context length " + maxContext);
+    }
+    if (total <= capacity) {
+      return;
+    }
+    int chunk = kvChunk == 0 ? maxContext : kvChunk;
+    int grown = (int) Math.min(maxContext, ((long) total + chunk - 1) / chunk * chunk);
+    try {
+      allocate(grown);
+    } catch (OrtException e) {
+      throw new EdgeException("cannot grow the KV cache to " + grown + " positions: " + Ort.firstLine(e));
+    }
+  }
+
+  /** Positions the KV buffers hold now (maxContext when preallocated). */
+  public int kvCapacity() {
+    return capacity;
   }
 
   /** Bytes of the KV buffers for {@code maxContext} positions (all resident once the decoder has run). */
@@ -182,14 +271,24 @@ public final class Decoder implements AutoCloseable {
     return scaleEmb;
   }
 
-  /** The bound KV buffers [key_0, value_0, key_1, ...], each [1, kv_heads, maxContext, head_dim] of kvDtype. */
+  /** The bound KV buffers [key_0, value_0, key_1, ...], each [1, kv_heads, kvCapacity, head_dim] of kvDtype. */
   List<ByteBuffer> kvCache() {
     return Collections.unmodifiableList(cache);
   }
 
-  /** Forget the conversation. Stale cache rows are never read (only {@link #position()} rows are valid). */
-  public void reset() {
+  /**
+   * Forget the conversation. A grown cache goes back to one chunk; otherwise stale rows stay, never read (only
+   * {@link #position()} rows are valid).
+   */
+  public void reset() throws EdgeException {
     position = 0;
+    if (capacity > initialCapacity()) {
+      try {
+        allocate(initialCapacity());
+      } catch (OrtException e) {
+        throw new EdgeException("cannot shrink the KV cache: " + Ort.firstLine(e));
+      }
+    }
   }
 
   /** Token ids [n] -> text embeddings float32 [n, H] row-major, dequantized and times scale_emb (float32 math). */
@@ -256,6 +355,7 @@ public final class Decoder implements AutoCloseable {
   /** One session run over the bound buffers: nothing is allocated or copied but the logits read back. */
   private float[] run(OnnxTensor embeds, int rows) throws EdgeException {
     int total = position + rows;
+    reserve(total);
     seqlens.put(0, total - 1);
     totalLength.put(0, total);
     inputs.put(nameEmbeds, embeds);

@@ -106,6 +106,38 @@ class PipelineTest {
   }
 
   @Test
+  void grownKvCacheGivesThePreallocatedLogits() throws Exception {
+    // Starts at 8 positions, grows in chunks of 8 through a prefill that jumps two chunks and steps across
+    // chunk edges: the same logits, bit for bit, as a cache preallocated for maxContext; reset shrinks it.
+    try (Decoder full = new Decoder(bundle, 48, 0, 0); Decoder grown = new Decoder(bundle, 48, 0, 8)) {
+      assertEquals(48, full.kvCapacity());
+      assertEquals(8, grown.kvCapacity());
+      int[] ids = new int[48];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = (i * 37 + 11) % full.vocabSize();
+      }
+      float[] embeds = full.embed(ids);
+      int h = full.hiddenSize();
+      assertArrayEquals(full.prefill(java.util.Arrays.copyOfRange(embeds, 0, 5 * h), 5),
+          grown.prefill(java.util.Arrays.copyOfRange(embeds, 0, 5 * h), 5));
+      assertArrayEquals(full.prefill(java.util.Arrays.copyOfRange(embeds, 5 * h, 22 * h), 17),
+          grown.prefill(java.util.Arrays.copyOfRange(embeds, 5 * h, 22 * h), 17));
+      assertEquals(24, grown.kvCapacity());
+      for (int r = 22; r < 48; r++) {
+        float[] row = java.util.Arrays.copyOfRange(embeds, r * h, (r + 1) * h);
+        assertArrayEquals(full.step(row), grown.step(row), "position " + r);
+      }
+      assertEquals(48, grown.kvCapacity());
+      assertThrows(ContextOverflowException.class, () -> grown.step(new float[h]));
+      grown.reset();
+      assertEquals(8, grown.kvCapacity());
+      JSONObject llm = bundle.section("llm");
+      int item = grown.kvDtype().equals("float16") ? 2 : 4;
+      assertEquals(8 * llm.getInt("num_kv_heads") * llm.getInt("head_dim") * item, grown.kvCache().get(0).capacity());
+    }
+  }
+
+  @Test
   void cancelStopsAfterTheCurrentStep() throws Exception {
     pipe.setStepListener((step, logits, id) -> {
       if (step == 2) {
