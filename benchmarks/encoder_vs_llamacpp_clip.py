@@ -78,6 +78,12 @@ log = logging.getLogger("bench")
 # llama.cpp worker (runs in the bench venv: stdlib + numpy + llama_cpp)
 
 
+def _counts(args: argparse.Namespace, name: str) -> tuple[int, int]:
+    """(warm-up, timed) runs of one workload: the uhd image, seven encodes long, runs `--uhd-repeats` times
+    without a warm-up of its own (the 448 runs before it warmed the same sessions)."""
+    return (0, args.uhd_repeats) if name == "uhd" else (args.warmup, args.repeats)
+
+
 class _ClipSide:
     """llama.cpp's image encoder through the mtmd C API: one context per mmproj (image_size), CPU only."""
 
@@ -159,7 +165,8 @@ def llamacpp_worker(args: argparse.Namespace) -> dict[str, Any]:
         name, key, path = spec.split("=", 2)
         image = np.load(path)
         entry: dict[str, Any] = {"encode_s": [], "preprocess_s": []}
-        for i in range(args.warmup + args.repeats):
+        warmup, repeats = _counts(args, name)
+        for i in range(warmup + repeats):
             t0 = time.perf_counter()
             chunks = side.tokenize(key, image)
             pre = time.perf_counter() - t0
@@ -173,7 +180,7 @@ def llamacpp_worker(args: argparse.Namespace) -> dict[str, Any]:
                 if keep:
                     np.save(Path(args.out_dir) / f"llamacpp_{name}.npy", np.concatenate(embeds))
             side.mtmd.mtmd_input_chunks_free(chunks)
-            if i >= args.warmup:
+            if i >= warmup:
                 entry["encode_s"].append(enc)
                 entry["preprocess_s"].append(pre)
         out["workloads"][name] = entry
@@ -205,7 +212,8 @@ def ours_worker(args: argparse.Namespace) -> dict[str, Any]:
         name, key, path = spec.split("=", 2)
         image = Image.fromarray(np.load(path))
         entry: dict[str, Any] = {"encode_s": [], "preprocess_s": []}
-        for i in range(args.warmup + args.repeats):
+        warmup, repeats = _counts(args, name)
+        for i in range(warmup + repeats):
             t0 = time.perf_counter()
             if key == "uhd":
                 pre = preprocess(image, "uhd", uhd_shape=UHD_SHAPE)
@@ -224,7 +232,7 @@ def ours_worker(args: argparse.Namespace) -> dict[str, Any]:
                     entry["grid"] = list(pre.grid) if pre.grid else None
                 if args.out_dir:
                     np.save(Path(args.out_dir) / f"ours_{args.precision}_{name}.npy", np.concatenate(embeds))
-            if i >= args.warmup:
+            if i >= warmup:
                 entry["encode_s"].append(enc)
                 entry["preprocess_s"].append(prep)
         out["workloads"][name] = entry
@@ -245,6 +253,7 @@ def _worker_main(argv: list[str]) -> None:
     p.add_argument("--open-sizes", type=lambda t: [int(x) for x in t.split(",")], default=[])
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--uhd-repeats", type=int, default=1)
     p.add_argument("--out-dir", default="", help="save the first run's embeddings here")
     args = p.parse_args(argv)
     report_result((ours_worker if args.side == "ours" else llamacpp_worker)(args))
@@ -451,6 +460,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of every side")
     parser.add_argument("--repeats", type=int, default=2, help="timed encodes per image, side and round (best kept)")
     parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--uhd-repeats", type=int, default=1, help="timed uhd images per side and round")
     parser.add_argument("--shapes", default="280,448")
     parser.add_argument("--no-uhd", dest="uhd", action="store_false", help="skip the 1344x896 end-to-end image")
     parser.add_argument("--precisions", default=",".join(PRECISIONS), help="our CPU graphs to run (if exported)")
@@ -521,7 +531,7 @@ def main() -> None:
 
         def llama_args(out_dir: str) -> list[str]:
             a = ["--threads", str(args.threads), "--text-model", str(text_gguf), "--repeats", str(args.repeats)]
-            a += ["--warmup", str(args.warmup), "--out-dir", out_dir]
+            a += ["--warmup", str(args.warmup), "--uhd-repeats", str(args.uhd_repeats), "--out-dir", out_dir]
             a += [x for s, p in mmproj.items() for x in ("--mmproj", f"{s}={p}")]
             for name, (key, path) in images.items():
                 a += ["--image", f"{name}={UHD_SHAPE if key == 'uhd' else key}={path}"]
@@ -529,7 +539,8 @@ def main() -> None:
 
         def ours_args(precision: str, out_dir: str) -> list[str]:
             a = ["--threads", str(args.threads), "--bundle", str(bundle), "--precision", precision]
-            a += ["--repeats", str(args.repeats), "--warmup", str(args.warmup), "--out-dir", out_dir]
+            a += ["--repeats", str(args.repeats), "--warmup", str(args.warmup), "--uhd-repeats", str(args.uhd_repeats)]
+            a += ["--out-dir", out_dir]
             a += ["--open-sizes", ",".join(map(str, sizes))]
             for name, (key, path) in images.items():
                 a += ["--image", f"{name}={key}={path}"]
@@ -614,6 +625,7 @@ def main() -> None:
                 "rounds": args.rounds,
                 "repeats": args.repeats,
                 "warmup": args.warmup,
+                "uhd_repeats": f"{args.uhd_repeats}, no warm-up of its own (the 448 runs before it warm the sessions)",
                 "statistic": "best of the repeats in a round, median over rounds",
                 "image": "calibration_data/heldout/photo_nature_forest_stream.jpg resized once (PIL bicubic)",
             },
