@@ -489,6 +489,7 @@ def main() -> None:
 
     preset = bench_preset(args.model)
     shapes = tuple(int(s) for s in args.shapes.split(","))
+    sizes = tuple(sorted(set(shapes) | ({UHD_SHAPE} if args.uhd else set())))  # encoder shapes both sides need
     started = datetime.now(UTC)
     build = LlamaBuild(args.venv, args.threads)
     own_tmp = args.workdir is None
@@ -507,7 +508,7 @@ def main() -> None:
             weights = label.read_text()
         bundle = args.bundle or work / "bundle"
         if not (bundle / "manifest.json").is_file():
-            export_bundle(ExportRequest(preset=preset, out=bundle, shapes=shapes, parts=("vision",), checkpoint=ckpt))
+            export_bundle(ExportRequest(preset=preset, out=bundle, shapes=sizes, parts=("vision",), checkpoint=ckpt))
         prep["checkpoint_and_bundle_s"] = time.perf_counter() - t0
         vision = json.loads((bundle / "manifest.json").read_text())["vision"]
         available = ["plain", *vision.get("cpu_encoders", {})]
@@ -515,7 +516,6 @@ def main() -> None:
 
         t0 = time.perf_counter()
         conv = ensure_converter(args.sdist, CONVERTER_CACHE)
-        sizes = tuple(sorted(set(shapes) | ({UHD_SHAPE} if args.uhd else set())))
         mmproj = {}
         missing = [s for s in sizes if not (work / f"convert-{s}" / "out" / "mmproj-model-f16.gguf").is_file()]
         folders = converter_inputs(ckpt, work, tuple(missing)) if missing else {}
@@ -672,9 +672,7 @@ def main() -> None:
 
 def _print_table(report: dict[str, Any]) -> None:
     s = report["summary"]
-    workloads = [
-        w for w in next(iter(s.values())) if isinstance(s["llama.cpp"].get(w), dict) and "encode_s" in s["llama.cpp"][w]
-    ]
+    workloads = [w for w, v in s["llama.cpp"].items() if isinstance(v, dict) and "encode_s" in v]
     print(
         f"\n{report['machine']['cpu']}, {report['threads']} threads, {report['model']['preset']}, "
         f"weights: {report['weights']}; host-measured"
