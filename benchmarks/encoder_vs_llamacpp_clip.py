@@ -87,14 +87,14 @@ def _counts(args: argparse.Namespace, name: str) -> tuple[int, int]:
 class _ClipSide:
     """llama.cpp's image encoder through the mtmd C API: one context per mmproj (image_size), CPU only."""
 
-    def __init__(self, mmproj: dict[str, str], text_model: Path, threads: int) -> None:
+    def __init__(self, mmproj: dict[str, str], text_model: Path, threads: int, n_embd: int) -> None:
         import llama_cpp
         from llama_cpp import mtmd_cpp
 
         self.mtmd = mtmd_cpp
         llama_cpp.llama_backend_init()
         params = llama_cpp.llama_model_default_params()
-        params.vocab_only = True  # mtmd reads only n_embd and the vocabulary from the text model
+        params.vocab_only = True  # mtmd looks up its slice-marker tokens in the vocabulary; no weights needed
         self.model = llama_cpp.llama_model_load_from_file(str(text_model).encode(), params)
         if not self.model:
             raise RuntimeError(f"llama.cpp could not load the text model {text_model}")
@@ -109,7 +109,7 @@ class _ClipSide:
                 raise RuntimeError(f"mtmd_init_from_file({path}) failed (see llama.cpp's log above)")
             self.contexts[key] = ctx
         self.flash_attn_type = cp.flash_attn_type
-        self.n_embd = llama_cpp.llama_model_n_embd(self.model)
+        self.n_embd = n_embd  # the projector's width (a vocab-only model reports n_embd 0)
 
     def tokenize(self, key: str, image: np.ndarray) -> Any:
         """mtmd's preprocessing of one uint8 RGB image (resize, slicing, normalization) into chunks."""
@@ -159,7 +159,7 @@ def llamacpp_worker(args: argparse.Namespace) -> dict[str, Any]:
 
     mmproj = dict(x.split("=", 1) for x in args.mmproj)
     t0 = time.perf_counter()
-    side = _ClipSide(mmproj, Path(args.text_model), args.threads)
+    side = _ClipSide(mmproj, Path(args.text_model), args.threads, args.n_embd)
     out: dict[str, Any] = {"side": "llama.cpp", "load_s": time.perf_counter() - t0, "workloads": {}}
     for spec in args.image:
         name, key, path = spec.split("=", 2)
@@ -248,6 +248,7 @@ def _worker_main(argv: list[str]) -> None:
     p.add_argument("--image", action="append", default=[], help="NAME=KEY=PATH.npy (uint8 HxWx3)")
     p.add_argument("--mmproj", action="append", default=[], help="llama.cpp: KEY=mmproj.gguf")
     p.add_argument("--text-model", help="llama.cpp: a GGUF with the projector's n_embd (vocabulary only is read)")
+    p.add_argument("--n-embd", type=int, help="llama.cpp: the projector's output width")
     p.add_argument("--bundle", help="ours: the bundle")
     p.add_argument("--precision", choices=PRECISIONS, help="ours: CPU graph")
     p.add_argument("--open-sizes", type=lambda t: [int(x) for x in t.split(",")], default=[])
@@ -358,8 +359,9 @@ def convert_mmproj(conv: ConverterRun, folder: Path, version: int) -> Path:
 
 
 def text_model_stub(build: LlamaBuild, work: Path, n_embd: int) -> tuple[Path, str]:
-    """A one-layer MiniCPM-architecture GGUF whose hidden size is the projector's: mtmd needs a text model only to
-    check n_embd and look up its slice-marker tokens, and the worker loads it vocabulary-only."""
+    """A one-layer MiniCPM-architecture GGUF whose hidden size is the projector's. mtmd takes a text model to look
+    up its slice-marker tokens and to check n_embd; the worker loads it vocabulary-only (no weights), which makes
+    the model report n_embd 0 and mtmd skip that check, so the width only keeps the file honest."""
     from dataclasses import replace
 
     from minicpmv_edge.model.synthetic import write_synthetic_checkpoint
@@ -368,7 +370,10 @@ def text_model_stub(build: LlamaBuild, work: Path, n_embd: int) -> tuple[Path, s
     gguf = work / f"text-stub-{n_embd}.gguf"
     llm = replace(TINY.llm, hidden_size=n_embd, num_layers=1, num_heads=n_embd // 128, num_kv_heads=1,
                   intermediate_size=128, vocab_size=512)  # fmt: skip
-    what = f"minicpm arch, hidden {n_embd}, 1 layer, vocab 512 (placeholder), synthetic; loaded vocab_only"
+    what = (
+        f"minicpm arch, hidden {n_embd}, 1 layer, 512-entry placeholder vocabulary (no <image>/<slice> tokens, so "
+        "mtmd's slice markers are null text tokens, which are never decoded here), synthetic; loaded vocab_only"
+    )
     if not gguf.is_file():
         ckpt = write_synthetic_checkpoint(
             replace(TINY, name="text-stub", llm=llm), work / "text-stub-ckpt", parts=("llm",)
@@ -531,6 +536,7 @@ def main() -> None:
 
         def llama_args(out_dir: str) -> list[str]:
             a = ["--threads", str(args.threads), "--text-model", str(text_gguf), "--repeats", str(args.repeats)]
+            a += ["--n-embd", str(preset.resampler.embed_dim)]
             a += ["--warmup", str(args.warmup), "--uhd-repeats", str(args.uhd_repeats), "--out-dir", out_dir]
             a += [x for s, p in mmproj.items() for x in ("--mmproj", f"{s}={p}")]
             for name, (key, path) in images.items():
@@ -693,7 +699,7 @@ def _print_table(report: dict[str, Any]) -> None:
     if uhd:
         ours = next(v for k, v in s.items() if k != "llama.cpp")["uhd"]
         print(
-            f"uhd slices: llama.cpp {[(c['nx'], c['ny']) for c in uhd['chunks']]} patches per chunk; "
+            f"uhd: llama.cpp {len(uhd['chunks'])} image chunks of {[c['n_tokens'] for c in uhd['chunks']]} tokens; "
             f"ours grid {ours.get('grid')} + overview, {len(ours['chunks'])} encodes at {UHD_SHAPE}"
         )
     print(
