@@ -633,6 +633,8 @@ def main() -> None:
                 "warmup": args.warmup,
                 "uhd_repeats": f"{args.uhd_repeats}, no warm-up of its own (the 448 runs before it warm the sessions)",
                 "statistic": "best of the repeats in a round, median over rounds",
+                "load_s": "llama.cpp: text model + mtmd contexts (with mtmd's warm-up encode); ours: every session "
+                "opened (ORT graph optimization) + one zero-image encode per shape",
                 "image": "calibration_data/heldout/photo_nature_forest_stream.jpg resized once (PIL bicubic)",
             },
             "ours": {
