@@ -388,9 +388,12 @@ def bench_images(work: Path, shapes: tuple[int, ...], uhd: tuple[int, int] | Non
     name -> (key, path); key = the square side (no resize on either side) or "uhd"."""
     from PIL import Image
 
+    import minicpmv_edge
     from minicpmv_edge.runtime.images import load_image
 
-    photo = load_image(HERE.parent / "calibration_data" / "heldout" / "photo_nature_forest_stream.jpg")
+    # through the package, not this file's folder: run_all --quick runs a copy of benchmarks/ from a temp dir
+    heldout = Path(minicpmv_edge.__file__).parent / "calibration_data" / "heldout"
+    photo = load_image(heldout / "photo_nature_forest_stream.jpg")
     images = {}
     sizes = {str(s): ((s, s), str(s)) for s in shapes} | ({"uhd": (uhd, "uhd")} if uhd else {})
     for name, (size, key) in sizes.items():
