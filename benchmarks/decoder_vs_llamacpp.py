@@ -31,10 +31,7 @@ import json
 import logging
 import os
 import platform
-import resource
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,21 +40,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from llamacpp_bench import (
+    DEFAULT_VENV,
+    GGUF_REQ,
+    LLAMA_CPP_REQ,
+    LlamaBuild,
+    cpu_model,
+    mem_total_gb,
+    memory_status,
+    peak_rss_mb,
+    report_result,
+    run_in_venv,
+    run_worker,
+    summarize,
+    wait_for_quiet,
+)
 
 HERE = Path(__file__).resolve().parent
+SCRIPT = Path(__file__).resolve()
 RESULTS = HERE / "results"
-DEFAULT_VENV = Path(os.environ.get("MINICPMV_BENCH_VENV", "/tmp/bench-venv"))
-LLAMA_CPP_REQ = "llama-cpp-python==0.3.36"
-GGUF_REQ = "gguf==0.19.0"
-# llama.cpp builds, tried in order: the first is what a local build does; a worker killed by SIGILL moves on to
-# the next (see LlamaBuild). AMX first: ggml's AMX path (int8 tiles for Q4_0) needs the kernel to grant the
-# process AMX state (arch_prctl XCOMP_PERM), which some VMs flag in cpuinfo but do not grant.
-BUILDS: tuple[tuple[str, str], ...] = (
-    ("native", "-DGGML_NATIVE=ON"),
-    ("native-no-amx", "-DGGML_NATIVE=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"),
-    ("portable", "-DGGML_NATIVE=OFF"),
-)
-SIGILL_EXIT = -4  # subprocess returncode of a child killed by SIGILL
 TEXT_BEFORE, IMAGE_ROWS, TEXT_AFTER = 16, 64, 80  # 96 text + 64 image = 160 prefill positions
 MAX_CONTEXT = 2048  # both sides allocate this many KV positions (ours' default max_context)
 
@@ -68,38 +69,9 @@ log = logging.getLogger("bench")
 # helpers shared by the workers (stdlib + numpy only)
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS: VmHWM. Not ru_maxrss: Linux carries that over from the forked parent across
-    execve, so a worker started by a big orchestrator would report the orchestrator's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
-
-
-def _memory_status() -> dict[str, float]:
-    """VmHWM (peak RSS) and the current RSS split: anonymous (heap, KV, repacked weights) vs file-backed (mmap)."""
-    out = {}
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
-                out[key + "_mb"] = int(value.split()[0]) / 1024.0
-    except OSError:
-        pass
-    return out
-
-
 def _inputs(path: Path) -> dict[str, np.ndarray]:
     data = np.load(path)
     return {k: data[k] for k in data.files}
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -191,8 +163,8 @@ def llamacpp_worker(args: argparse.Namespace) -> dict[str, Any]:
             np.save(Path(args.out_dir) / "llamacpp_embeds.npy", side.logits_for_embeds(inputs["check_embeds"]))
     out["version"] = llama_cpp.__version__
     out["system_info"] = llama_cpp.llama_print_system_info().decode(errors="replace")
-    out["peak_rss_mb"] = _peak_rss_mb()
-    out["memory_at_end"] = _memory_status()
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["memory_at_end"] = memory_status()
     return out
 
 
@@ -231,17 +203,17 @@ def ours_worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.mode == "bench":
         out |= _time_side(side, inputs, prefills=args.prefills, decode_tokens=args.decode_tokens, warm=args.warm)
     elif args.mode == "rss":  # what `minicpmv-edge run` does with the decoder: one prefill, then greedy decode
-        out["memory_after_load"] = _memory_status()
+        out["memory_after_load"] = memory_status()
         logits = side.prefill_inputs(inputs)
-        out["memory_after_prefill"] = _memory_status()
+        out["memory_after_prefill"] = memory_status()
         for _ in range(args.decode_tokens):
             logits = side.step(int(np.argmax(logits)))
     else:
         side.reset()
         np.save(Path(args.out_dir) / "ours_ids.npy", side.dec.prefill(side.dec.embed(inputs["check_ids"])))
     out["onnxruntime"] = onnxruntime.__version__
-    out["peak_rss_mb"] = _peak_rss_mb()
-    out["memory_at_end"] = _memory_status()
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["memory_at_end"] = memory_status()
     return out
 
 
@@ -259,142 +231,28 @@ def _worker_main(argv: list[str]) -> None:
     p.add_argument("--warm", type=int, default=4)
     args = p.parse_args(argv)
     result = (ours_worker if args.side == "ours" else llamacpp_worker)(args)
-    print("RESULT " + json.dumps(result), flush=True)
+    report_result(result)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # orchestration (project python)
 
 
-def venv_python(venv: Path) -> Path:
-    return venv / "bin" / "python"
-
-
-def ensure_venv(venv: Path, threads: int, cmake_args: str = BUILDS[0][1]) -> Path:
-    """The llama.cpp venv: reuse it when `llama_cpp` and `gguf` import, else create / complete it (source build)."""
-    py = venv_python(venv)
-    if py.exists():
-        ok = subprocess.run([str(py), "-c", "import llama_cpp, gguf"], capture_output=True)
-        if ok.returncode == 0:
-            return py
-    log.info("building %s in %s with %s (llama.cpp from source, several minutes)", LLAMA_CPP_REQ, venv, cmake_args)
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    env = os.environ | {"CMAKE_ARGS": cmake_args, "CMAKE_BUILD_PARALLEL_LEVEL": str(threads)}
-    subprocess.run([str(py), "-m", "pip", "install", LLAMA_CPP_REQ, GGUF_REQ, "numpy"], check=True, env=env)
-    return py
-
-
-class IllegalInstructionError(RuntimeError):
-    """A llama.cpp worker was killed by SIGILL: its build uses an instruction this CPU (or VM) does not run."""
-
-
-class LlamaBuild:
-    """The llama.cpp build the benchmark runs, falling back along `BUILDS` when a worker dies of SIGILL.
-
-    Why a native build can SIGILL on a CPU that reports the feature: `-DGGML_NATIVE=ON` compiles for every flag in
-    /proc/cpuinfo, including AMX tiles, whose registers Linux only enables for a process that asks (arch_prctl
-    ARCH_REQ_XCOMP_PERM) and a hypervisor may refuse; or an AVX-512 subset the VM masks at run time. Each fallback
-    is its own venv (`<venv>-<name>`), built on first use; the JSON records which build ran and why.
-    """
-
-    def __init__(self, venv: Path, threads: int) -> None:
-        self.venv, self.threads = venv, threads
-        self.index = 0
-        self.fallbacks: list[dict[str, Any]] = []
-        self.python = ensure_venv(self._venv(), threads, self.cmake_args)
-
-    @property
-    def name(self) -> str:
-        return BUILDS[self.index][0]
-
-    @property
-    def cmake_args(self) -> str:
-        return BUILDS[self.index][1]
-
-    def _venv(self) -> Path:
-        return self.venv if self.index == 0 else self.venv.with_name(f"{self.venv.name}-{self.name}")
-
-    def record(self) -> dict[str, Any]:
-        venv = str(self._venv())
-        return {"build": self.name, "cmake_args": self.cmake_args, "venv": venv, "fallbacks": self.fallbacks}
-
-    def worker(self, model: Path, inputs: Path, threads: int, **kw: Any) -> dict[str, Any]:
-        """`_run_worker` for the llama.cpp side; on SIGILL, rebuild with the next configuration and retry."""
-        while True:
-            try:
-                return _run_worker(self.python, "llamacpp", model, inputs, threads, **kw)
-            except IllegalInstructionError as err:
-                if self.index + 1 >= len(BUILDS):
-                    raise
-                reason = (
-                    f"the {self.name} build ({self.cmake_args}) died of SIGILL (exit {SIGILL_EXIT}): it uses an "
-                    "instruction this CPU or VM does not execute (AMX tiles without the kernel's permission, or an "
-                    f"AVX-512 subset the hypervisor masks); system info: {err}"
-                )
-                log.warning("%s; rebuilding as %s", reason, BUILDS[self.index + 1][0])
-                self.fallbacks.append({"from": self.name, "reason": reason})
-                self.index += 1
-                self.python = ensure_venv(self._venv(), self.threads, self.cmake_args)
-
-
-def _cpu_busy_s() -> float:
-    """Busy CPU seconds of the whole machine so far (all cores; /proc/stat minus idle and iowait)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def _children_cpu_s() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def other_load(seconds: float = 2.0) -> float:
-    """Cores' worth of CPU that other processes use right now (sampled over `seconds`)."""
-    busy, own = _cpu_busy_s(), time.process_time()
-    time.sleep(seconds)
-    return max(0.0, (_cpu_busy_s() - busy) - (time.process_time() - own)) / seconds
-
-
-def wait_for_quiet(max_other: float, timeout_s: float) -> float:
-    """Wait (up to `timeout_s`) until other processes use at most `max_other` cores; returns the last sample."""
-    deadline = time.monotonic() + timeout_s
-    sample = other_load()
-    while sample > max_other and time.monotonic() < deadline:
-        log.info("other processes use %.2f cores; waiting for <= %.2f", sample, max_other)
-        time.sleep(10)
-        sample = other_load()
-    return sample
+def _worker_args(model: Path, inputs: Path, threads: int, **kw: Any) -> list[str]:
+    args = ["--model", str(model), "--inputs", str(inputs), "--threads", str(threads)]
+    for key, value in kw.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    return args
 
 
 def _run_worker(python: Path, side: str, model: Path, inputs: Path, threads: int, **kw: Any) -> dict[str, Any]:
-    """Run one worker subprocess; its result plus how busy the machine was with other work meanwhile."""
-    cmd = [str(python), str(Path(__file__).resolve()), "_worker", side, "--model", str(model)]
-    cmd += ["--inputs", str(inputs), "--threads", str(threads)]
-    for key, value in kw.items():
-        cmd += [f"--{key.replace('_', '-')}", str(value)]
-    env = os.environ | {"OMP_NUM_THREADS": str(threads)}
-    load_before = os.getloadavg()
-    busy0, child0, t0 = _cpu_busy_s(), _children_cpu_s(), time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - t0
-    other = (_cpu_busy_s() - busy0) - (_children_cpu_s() - child0)
-    if proc.returncode == SIGILL_EXIT and side == "llamacpp":
-        info = subprocess.run(
-            [str(python), "-c", "import llama_cpp; print(llama_cpp.llama_print_system_info().decode())"],
-            capture_output=True,
-            text=True,
-        )
-        raise IllegalInstructionError(info.stdout.strip() or "unavailable (the library itself dies on import)")
-    if proc.returncode != 0:
-        raise RuntimeError(f"{side} worker failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    result["loadavg_before"] = list(load_before)
-    result["other_processes_cores_during_run"] = max(0.0, other) / wall
-    result["worker_wall_s"] = wall
-    return result
+    """One worker of this script with the given python (ours: the project's)."""
+    return run_worker(SCRIPT, python, side, _worker_args(model, inputs, threads, **kw), threads)
+
+
+def _llama_worker(build: LlamaBuild, model: Path, inputs: Path, threads: int, **kw: Any) -> dict[str, Any]:
+    """One llama.cpp worker of this script, through `build` (SIGILL fallbacks)."""
+    return build.worker(SCRIPT, _worker_args(model, inputs, threads, **kw), threads)
 
 
 def _run_side(
@@ -405,11 +263,7 @@ def _run_side(
         return _run_worker(
             Path(sys.executable), "ours", model, inputs, threads, prefills=prefills, decode_tokens=decode_tokens
         )
-    return build.worker(model, inputs, threads, prefills=prefills, decode_tokens=decode_tokens)
-
-
-def _run_in_venv(python: Path, *args: str) -> None:
-    subprocess.run([str(python), *args], check=True)
+    return _llama_worker(build, model, inputs, threads, prefills=prefills, decode_tokens=decode_tokens)
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -442,7 +296,7 @@ def tiny_gguf_check(build: LlamaBuild, work: Path, threads: int) -> dict[str, An
     preset = get_preset("tiny")
     ckpt = write_synthetic_checkpoint(preset, work / "tiny_ckpt", parts=("llm",), seed=1)
     gguf = work / "tiny.f16.gguf"
-    _run_in_venv(build.python, str(HERE / "gguf_writer.py"), str(ckpt), str(gguf))
+    run_in_venv(build.python, str(HERE / "gguf_writer.py"), str(ckpt), str(gguf))
     model = load_llm(open_checkpoint(ckpt), preset)
     ids = np.random.default_rng(1).integers(259, preset.llm.vocab_size, size=24)
     with torch.no_grad():
@@ -450,7 +304,7 @@ def tiny_gguf_check(build: LlamaBuild, work: Path, threads: int) -> dict[str, An
         raw_rows = model.embedding.weight[torch.from_numpy(ids)].numpy()
     inputs = work / "tiny_inputs.npz"
     np.savez(inputs, check_ids=ids, check_embeds=raw_rows)
-    build.worker(gguf, inputs, threads, mode="logits", out_dir=work)
+    _llama_worker(build, gguf, inputs, threads, mode="logits", out_dir=work)
     by_ids = np.load(work / "llamacpp_ids.npy")
     by_embeds = np.load(work / "llamacpp_embeds.npy")
     agreement = _compare(by_ids, ref)
@@ -463,23 +317,6 @@ def tiny_gguf_check(build: LlamaBuild, work: Path, threads: int) -> dict[str, An
         "llamacpp_ids_vs_reference": agreement,
         "llamacpp_raw_embeddings_scaled_by_embedding_scale": _cosine(by_embeds, by_ids) > 0.999,
     }
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _mem_total_gb() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) / 1024**2
-    return float("nan")
 
 
 def _dir_bytes(path: Path, names: list[str]) -> int:
@@ -567,15 +404,15 @@ def main() -> None:
         q4_pure = work / "llm.q4_0-pure.gguf"
         if not q4.is_file() or (args.pure_q4 and not q4_pure.is_file()):
             t0 = time.perf_counter()
-            _run_in_venv(build.python, str(HERE / "gguf_writer.py"), str(ckpt), str(f16))
+            run_in_venv(build.python, str(HERE / "gguf_writer.py"), str(ckpt), str(f16))
             timing["gguf_f16_s"] = time.perf_counter() - t0
             quant = "import sys; sys.path.insert(0, sys.argv[1]); import gguf_writer as g; "
             quant += "g.quantize_q4_0(sys.argv[2], sys.argv[3], threads=int(sys.argv[4]), pure=sys.argv[5] == '1')"
             t0 = time.perf_counter()
-            _run_in_venv(build.python, "-c", quant, str(HERE), str(f16), str(q4), str(args.threads), "0")
+            run_in_venv(build.python, "-c", quant, str(HERE), str(f16), str(q4), str(args.threads), "0")
             timing["gguf_q4_0_s"] = time.perf_counter() - t0
             if args.pure_q4:
-                _run_in_venv(build.python, "-c", quant, str(HERE), str(f16), str(q4_pure), str(args.threads), "1")
+                run_in_venv(build.python, "-c", quant, str(HERE), str(f16), str(q4_pure), str(args.threads), "1")
             f16.unlink()
         report["preparation_s"] = timing
 
@@ -593,7 +430,7 @@ def main() -> None:
         )
 
         # logits agreement at full size (both int4, different schemes: a sanity check of both paths, not parity)
-        build.worker(q4, inputs, args.threads, mode="logits", out_dir=work)
+        _llama_worker(build, q4, inputs, args.threads, mode="logits", out_dir=work)
         _run_worker(Path(sys.executable), "ours", ours_dir, inputs, args.threads, mode="logits", out_dir=work)
         report["logits_ours_vs_llamacpp_q4_0"] = _compare(
             np.load(work / "ours_ids.npy"), np.load(work / "llamacpp_ids.npy")
@@ -658,10 +495,10 @@ def main() -> None:
             quiet = [x for x in results if x["other_processes_cores_during_run"] <= limit]
             used = quiet or results
             summary[name] = {
-                "prefill_s": _summary([min(x["prefill_s"]) for x in used]),
-                "decode_tok_s": _summary([x["decode_tok_s"] for x in used]),
+                "prefill_s": summarize([min(x["prefill_s"]) for x in used]),
+                "decode_tok_s": summarize([x["decode_tok_s"] for x in used]),
                 "peak_rss_mb": max(x["peak_rss_mb"] for x in results),
-                "load_s": _summary([x["load_s"] for x in used]),
+                "load_s": summarize([x["load_s"] for x in used]),
                 "other_processes_cores_during_runs": [round(x["other_processes_cores_during_run"], 2) for x in results],
                 "rounds_used": [i + 1 for i, x in enumerate(results) if any(x is u for u in used)],
                 "rounds_dropped_as_noisy": [i + 1 for i, x in enumerate(results) if not any(x is u for u in used)],
@@ -721,7 +558,7 @@ def main() -> None:
             "machine": {
                 "cpu": cpu_model(),
                 "logical_cores": os.cpu_count(),
-                "mem_total_gb": round(_mem_total_gb(), 1),
+                "mem_total_gb": round(mem_total_gb(), 1),
                 "platform": platform.platform(),
                 "python": platform.python_version(),
                 "shared_with_other_jobs": True,

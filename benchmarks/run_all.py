@@ -5,6 +5,7 @@ Each suite is its own script, run as a subprocess by path (a missing one is skip
 * encoder_ort_vs_torch.py  vision encoder on the CPU: plain / fused fp32 / int8 ONNX Runtime vs torch eager,
                            against the CPU's theoretical peak and best measured GEMM
 * decoder_vs_llamacpp.py   int4 decoder, ours vs llama.cpp Q4_0 (first run builds llama.cpp: minutes)
+* encoder_vs_llamacpp_clip.py  vision encoder, ours (CPU graphs) vs llama.cpp's MiniCPM-V 2.6 image encoder
 * kv_cache_precision.py    fp16 vs fp32 KV cache: speed, peak RSS, agreement
 * export_memory.py         peak RSS of a full-size export under /usr/bin/time -v (goal <= 8 GB)
 * bandwidth.py             memory stream bandwidth (the decode roofline's denominator)
@@ -69,6 +70,11 @@ SUITES: tuple[Suite, ...] = (
         quick=("--model", "tiny", "--rounds", "1", "--prefills", "1", "--decode-tokens", "8"),
     ),
     Suite(
+        "encoder_vs_llamacpp_clip",
+        "encoder_vs_llamacpp_clip.py",
+        quick=("--model", "tiny-2.6", "--rounds", "1", "--repeats", "1", "--max-other-load", "0"),
+    ),
+    Suite(
         "kv_cache_precision",
         "kv_cache_precision.py",
         quick=("--layers", "1", "--rounds", "1", "--decode-tokens", "4", "--prefills", "1"),
@@ -120,6 +126,11 @@ def headline(name: str, result: Any) -> list[str]:
             return [
                 f"{result['model']}: peak RSS {result['time_v_max_rss_gib']} GiB (time -v), process tree "
                 f"{result['process_tree_peak_rss_gib']} GiB, goal {result['goal_gib']} GiB"
+            ]
+        if name == "encoder_vs_llamacpp_clip":
+            return [
+                f"ours {p} vs llama.cpp (llama.cpp s / ours s): " + ", ".join(f"{w} {x:.2f}x" for w, x in by.items())
+                for p, by in result["speedup_llamacpp_s_over_ours_s"].items()
             ]
         if name == "decoder_vs_llamacpp":
             return [

@@ -361,6 +361,7 @@ def test_run_all_dry_run_plans_every_suite(tmp_path: Path) -> None:
     assert set(suites) == {
         "encoder_ort_vs_torch",
         "decoder_vs_llamacpp",
+        "encoder_vs_llamacpp_clip",
         "kv_cache_precision",
         "export_memory",
         "bandwidth",
