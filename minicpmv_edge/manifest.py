@@ -22,6 +22,9 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 2
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "manifest.schema.json"
 MAX_MANIFEST_BYTES = 16 << 20
+CPU_MIN_COSINE = 0.995  # a CPU graph below this against the torch reference is never the default
+# fastest first, host-measured (benchmarks/encoder_ort_vs_torch.py): int8 MatMulNBits, then ORT-fused fp32
+CPU_SPEED_ORDER = ("int8", "fp32")
 
 
 def _key(**kw: Any) -> Any:
@@ -70,7 +73,23 @@ class Vision:
     shapes: tuple[int, ...]
     encoders: dict[int, EncoderGraph]
     cpu_encoders: dict[str, dict[int, CpuGraph]] = field(default_factory=dict)  # precision -> size -> graph
-    cpu_default: str | None = None  # fastest CPU graph that held accuracy on the exporting CPU (informational)
+    cpu_default: str | None = None  # `fastest_accurate_cpu` of `cpu_encoders`, as the export computed it
+
+    def fastest_accurate_cpu(self) -> str | None:
+        """The CPU precision `run` uses by default: see `fastest_accurate_cpu`."""
+        return fastest_accurate_cpu(
+            {p: [g.cosine_vs_torch_fp32 for g in by_size.values()] for p, by_size in self.cpu_encoders.items()}
+        )
+
+
+def fastest_accurate_cpu(cosines: dict[str, list[float | None]]) -> str | None:
+    """The first precision in `CPU_SPEED_ORDER` whose graphs all recorded cosine >= `CPU_MIN_COSINE` vs torch fp32
+    (`cosines`: precision -> one cosine per graph). None: none holds it (the plain static graph then runs)."""
+    for precision in CPU_SPEED_ORDER:
+        found = cosines.get(precision)
+        if found and all(c is not None and c >= CPU_MIN_COSINE for c in found):
+            return precision
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,8 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from minicpmv_edge.errors import CheckpointError, EdgeError
-from minicpmv_edge.export.decoder_onnx import (
-    dequantize_int4,
-    export_decoder,
-    quantize_embedding_int8,
-    quantize_int4,
-)
+from minicpmv_edge.export.blockquant import dequantize_blocks, quantize_blocks
+from minicpmv_edge.export.decoder_onnx import export_decoder, quantize_embedding_int8
 from minicpmv_edge.model.checkpoint import INDEX_NAME, LazyWeights, load_weights, open_checkpoint
 from minicpmv_edge.model.hf_names import llm_rules
 from minicpmv_edge.model.llm import LLM, load_llm, logit_divisor, residual_scale
@@ -188,9 +184,9 @@ def test_scale_emb_touches_text_embeddings_only(tiny_export: tuple[Path, dict]) 
 def test_int4_packing_round_trip() -> None:
     rng = np.random.default_rng(0)
     w = rng.normal(0, 0.02, (48, 96)).astype(np.float32)
-    packed, scales = quantize_int4(w, 32)
+    packed, scales = quantize_blocks(w, 32)
     assert packed.shape == (48, 3, 16) and packed.dtype == np.uint8 and scales.shape == (48, 3)
-    deq = dequantize_int4(packed, scales, 96)
+    deq = dequantize_blocks(packed, scales, 96)
     step = np.abs(w).reshape(48, 3, 32).max(-1, keepdims=True) / 8
     err = np.abs(deq - w).reshape(48, 3, 32)
     assert np.all(err <= step + 1e-7)  # a full step only where +8 clips to +7 (opposite sign of the extreme)
@@ -199,7 +195,7 @@ def test_int4_packing_round_trip() -> None:
     assert 0.04 < rel < 0.10  # ~7% RMS: the noise level the embedding choice is compared against
     # codes use the full [-8, 7] range, and the fold factor only changes the scales
     assert (packed & 0x0F).min() == 0
-    packed2, scales2 = quantize_int4(w, 32, factor=0.25)
+    packed2, scales2 = quantize_blocks(w, 32, factor=0.25)
     assert np.array_equal(packed2, packed) and np.allclose(scales2, scales * 0.25)
 
 
@@ -223,7 +219,7 @@ def _fake_quant(model: LLM, cfg, block_size: int = 32) -> None:
             if isinstance(mod, torch.nn.Linear):
                 fold = r if name.endswith(("attn.o", "mlp.down")) else 1 / d if name == "lm_head" else 1.0
                 w = mod.weight.numpy()
-                deq = dequantize_int4(*quantize_int4(w, block_size, fold), w.shape[1]) / fold
+                deq = dequantize_blocks(*quantize_blocks(w, block_size, fold), w.shape[1]) / fold
                 mod.weight.copy_(torch.from_numpy(deq))
 
 

@@ -146,10 +146,10 @@ def test_cpu_encoder_graphs(tiny_bundle: Path) -> None:
             ops = {n.op_type for n in onnx.load(str(tiny_bundle / entry["file"])).graph.node}
             assert {"SkipLayerNormalization", "BiasGelu"} <= ops
             if precision == "int8":
-                assert ops & {"DynamicQuantizeMatMul", "MatMulInteger"}
+                assert "MatMulNBits" in ops and "block" in entry["recipe"]
     assert vision["cpu_default"] == "int8"
     plain = {n.op_type for n in onnx.load(str(tiny_bundle / vision["encoders"]["280"]["file"])).graph.node}
-    assert not plain & {"SkipLayerNormalization", "BiasGelu", "MatMulInteger", "DynamicQuantizeMatMul"}
+    assert not plain & {"SkipLayerNormalization", "BiasGelu", "MatMulNBits"}
 
 
 def test_slimming_from_disk_is_onnxslims_graph(tmp_path: Path, tiny_checkpoint: Path) -> None:

@@ -22,7 +22,7 @@ from gguf_fixtures import TINY_SHAPED_26, llama_permute, tiny_shaped, write_llm,
 from onnx import numpy_helper
 
 from minicpmv_edge.cli import main
-from minicpmv_edge.export.decoder_onnx import dequantize_int4
+from minicpmv_edge.export.blockquant import dequantize_blocks
 from minicpmv_edge.export.gguf_tokenizer import tokenizer_from_gguf
 from minicpmv_edge.export.pipeline import ExportRequest, export_bundle
 from minicpmv_edge.export.tokenizer import synthetic_tokenizer
@@ -138,7 +138,7 @@ def test_q4_0_blocks_map_onto_matmulnbits_bit_for_bit() -> None:
     raw = gguf.quants.quantize(weights, gguf.GGMLQuantizationType.Q4_0)
     packed, scales = q4_0_to_matmulnbits(raw, 48, 160)
     theirs = gguf.quants.dequantize(raw, gguf.GGMLQuantizationType.Q4_0)
-    assert np.array_equal(dequantize_int4(packed, scales, 160), theirs)  # identical float32 bits
+    assert np.array_equal(dequantize_blocks(packed, scales, 160), theirs)  # identical float32 bits
     d = raw.reshape(48, 5, 18)[..., :2].copy().view(np.float16)[..., 0]
     assert np.array_equal(scales, d.astype(np.float32))
 

@@ -50,6 +50,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from minicpmv_edge.export.blockquant import dequantize_blocks, quantize_blocks
 from minicpmv_edge.model.llm import logit_divisor, residual_scale, rope_tables
 from minicpmv_edge.presets import LLMConfig, ModelPreset
 
@@ -75,49 +76,12 @@ _INLINE_BYTES = 256  # smaller initializers stay in decoder.onnx
 _ROWS_PER_CHUNK = 4096  # rows quantized at once: bounds the fp32 temporaries to a few tens of MB
 
 
-def quantize_int4(w: np.ndarray, block_size: int = 32, factor: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric block-wise int4 of a linear weight, in MatMulNBits layout.
-
-    `w` float `[N, K]` (out x in, as torch stores it), times `factor` first -> `packed` uint8
-    `[N, ceil(K/block_size), block_size/2]` (element 2j in the low nibble of byte j, 2j+1 in the high nibble) and
-    `scales` float32 `[N, ceil(K/block_size)]`. Per block, the value of largest magnitude v maps to code 0
-    (scale = v / -8), so the block uses the full range [-8, 7] (llama.cpp Q4_0 / MLAS rule); code c means
-    (c - 8) * scale. K is zero-padded to a block multiple. Rows go in chunks, so the temporaries stay small.
-    """
-    n, k = w.shape
-    blocks = -(-k // block_size)
-    packed = np.empty((n, blocks, block_size // 2), dtype=np.uint8)
-    scales = np.empty((n, blocks), dtype=np.float32)
-    for r0 in range(0, n, _ROWS_PER_CHUNK):
-        r1 = min(n, r0 + _ROWS_PER_CHUNK)
-        chunk = np.zeros((r1 - r0, blocks * block_size), dtype=np.float32)
-        chunk[:, :k] = w[r0:r1]
-        if factor != 1.0:
-            chunk *= np.float32(factor)
-        chunk = chunk.reshape(r1 - r0, blocks, block_size)
-        idx = np.abs(chunk).argmax(axis=-1)[..., None]
-        scale = np.take_along_axis(chunk, idx, axis=-1) / np.float32(-8.0)
-        inv = np.divide(1.0, scale, out=np.zeros_like(scale), where=scale != 0)
-        codes = np.clip(np.rint(chunk * inv) + 8, 0, 15).astype(np.uint8)
-        packed[r0:r1] = codes[..., 0::2] | (codes[..., 1::2] << 4)
-        scales[r0:r1] = scale[..., 0]
-    return packed, scales
-
-
-def dequantize_int4(packed: np.ndarray, scales: np.ndarray, k: int) -> np.ndarray:
-    """Inverse of `quantize_int4`: float32 `[N, K]` (for checks; the runtime never dequantizes)."""
-    codes = np.empty((*packed.shape[:2], packed.shape[2] * 2), dtype=np.float32)
-    codes[..., 0::2] = packed & 0x0F
-    codes[..., 1::2] = packed >> 4
-    return ((codes - 8.0) * scales[..., None]).reshape(packed.shape[0], -1)[:, :k]
-
-
 @dataclass(frozen=True)
 class PackedInt4:
     """A linear weight already in MatMulNBits layout (e.g. llama.cpp Q4_0 blocks carried over bit for bit).
 
     `packed` uint8 `[N, K/block_size, block_size/2]` and `scales` float32 `[N, K/block_size]`, exactly as
-    `quantize_int4` returns them; `source` names the format they came from (for the manifest).
+    `quantize_blocks` returns them; `source` names the format they came from (for the manifest).
     """
 
     packed: np.ndarray
@@ -132,7 +96,7 @@ class PackedInt4:
 
     def dequantize(self) -> np.ndarray:
         """float32 `[N, K]`: `(code - 8) * scale`."""
-        return dequantize_int4(self.packed, self.scales, self.k)
+        return dequantize_blocks(self.packed, self.scales, self.k)
 
 
 Weight = np.ndarray | PackedInt4
@@ -229,7 +193,7 @@ class _Graph:
         else:
             dense = weight.dequantize() if isinstance(weight, PackedInt4) else _np(weight)
             n, k = dense.shape
-            packed, scales = quantize_int4(dense, self.block_size, factor)
+            packed, scales = quantize_blocks(dense, self.block_size, factor)
         if self.errors is not None:
             self._measure(out, weight, packed, scales, k, factor)
         inputs = [x, self.constant(f"{out}.qweight", packed), self.constant(f"{out}.scales", scales)]
@@ -257,11 +221,11 @@ class _Graph:
         for r0 in range(0, packed.shape[0], _ROWS_PER_CHUNK):
             r1 = min(packed.shape[0], r0 + _ROWS_PER_CHUNK)
             if isinstance(weight, PackedInt4):
-                reference = dequantize_int4(weight.packed[r0:r1], weight.scales[r0:r1], k)
+                reference = dequantize_blocks(weight.packed[r0:r1], weight.scales[r0:r1], k)
             else:
                 reference = _np(weight[r0:r1])
             reference = reference * np.float32(factor) if factor != 1.0 else reference
-            diff = dequantize_int4(packed[r0:r1], scales[r0:r1], k) - reference
+            diff = dequantize_blocks(packed[r0:r1], scales[r0:r1], k) - reference
             sq_err += float(np.sum(np.square(diff, dtype=np.float64)))
             sq_ref += float(np.sum(np.square(reference, dtype=np.float64)))
         error = float(np.sqrt(sq_err / sq_ref)) if sq_ref > 0 else 0.0

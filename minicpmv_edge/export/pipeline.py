@@ -20,7 +20,7 @@ from minicpmv_edge import __version__
 from minicpmv_edge import manifest as mf
 from minicpmv_edge.bundle import all_file_records, atomic_directory, is_our_bundle, write_manifest
 from minicpmv_edge.errors import EdgeError
-from minicpmv_edge.export.cpu_encoder import CPU_RECIPES, default_cpu_precision, dynamic_int8, fused_fp32
+from minicpmv_edge.export.cpu_encoder import FP32_RECIPE, fused_fp32, int8_graph
 from minicpmv_edge.export.parity import compare_onnx, reference_outputs
 from minicpmv_edge.export.request import ExportRequest, check_request
 from minicpmv_edge.export.sources import GgufSource, HfSource
@@ -98,21 +98,22 @@ def _cpu_graphs(
     if not req.cpu_encoders:
         return entries
     fp32 = fused_fp32(raw, src.preset, tmp / f"vision/cpu/encoder_{size}.fp32.onnx")
-    built = {"fp32": fp32}
+    built = {"fp32": (fp32, FP32_RECIPE, compare_onnx(fp32, inputs, expected))}
     if "int8" in req.cpu_encoders:
-        built["int8"] = dynamic_int8(fp32, tmp / f"vision/cpu/encoder_{size}.int8.onnx")
+        int8 = tmp / f"vision/cpu/encoder_{size}.int8.onnx"
+        recipe, parity = int8_graph(fp32, int8, inputs, expected)
+        built["int8"] = (int8, recipe.describe(), parity)
     if "fp32" not in req.cpu_encoders:
         for extra in fp32.parent.glob(f"{fp32.name}*"):
             extra.unlink()
         del built["fp32"]
-    for precision, path in built.items():
-        parity = compare_onnx(path, inputs, expected)
+    for precision, (path, recipe, parity) in built.items():
         entries[precision] = {
             "file": path.relative_to(tmp).as_posix(),
             "cosine_vs_torch_fp32": parity.cosine,
             "max_abs_vs_torch_fp32": parity.max_abs,
             "provenance": f"host-measured at export on {len(inputs)} parity inputs",
-            "recipe": CPU_RECIPES[precision],
+            "recipe": recipe,
         }
     return entries
 
@@ -136,7 +137,9 @@ def _export_vision(src: Source, req: ExportRequest, tmp: Path, work: Path) -> di
     section: dict[str, Any] = {"shapes": list(req.shapes), "encoders": encoders}
     if cpu:
         section["cpu_encoders"] = cpu
-        section["cpu_default"] = default_cpu_precision(cpu)
+        section["cpu_default"] = mf.fastest_accurate_cpu(
+            {p: [e["cosine_vs_torch_fp32"] for e in by_size.values()] for p, by_size in cpu.items()}
+        )
     return section
 
 

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from minicpmv_edge.bundle import atomic_directory
 from minicpmv_edge.errors import EdgeError
@@ -100,3 +100,32 @@ def write_synthetic_checkpoint(
         config = official_config(preset, seed=seed, torch_dtype=str(dtype).removeprefix("torch."))
         (tmp / "config.json").write_text(json.dumps(config, indent=2))
     return out
+
+
+def trained_scale(ckpt: Path, seed: int = 0) -> str:
+    """Rewrite a synthetic checkpoint's vision tensors with the statistics that make trained ViTs hard to quantize.
+
+    - linear weights: Student-t (3 degrees of freedom) noise at std 1/sqrt(fan_in) (trained SigLIP layers sit near
+      it, 2-5x the N(0, 0.02) init), each output channel scaled by a log-normal factor (sigma 0.5): heavy tails and
+      uneven channels, which per-tensor weight scales would lose;
+    - LayerNorm gains ~1 with 4 outlier channels at 20-40x (the "massive activations" of trained ViTs), which
+      stretch the per-tensor activation range that dynamic int8 quantizes with.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    student = torch.distributions.StudentT(torch.tensor(3.0))
+    for shard in sorted(ckpt.glob("*.safetensors")):
+        tensors = load_file(shard)
+        for name, t in tensors.items():
+            if not name.startswith(("vpm.", "resampler.")):
+                continue
+            if t.ndim == 2 and "pos" not in name and "query" not in name and min(t.shape) > 64:
+                noise = student.sample(t.shape) / (3.0**0.5)  # unit variance
+                channels = torch.exp(0.5 * torch.randn(t.shape[0], 1, generator=gen))
+                tensors[name] = (noise * channels / t.shape[1] ** 0.5).to(t.dtype)
+            elif t.ndim == 1 and ("norm" in name or "ln_" in name) and name.endswith("weight"):
+                gain = 1.0 + 0.1 * torch.randn(t.shape, generator=gen)
+                idx = torch.randperm(t.shape[0], generator=gen)[:4]
+                gain[idx] = 20.0 + 20.0 * torch.rand(4, generator=gen)
+                tensors[name] = gain.to(t.dtype)
+        save_file(tensors, shard, metadata={"format": "pt"})
+    return "synthetic, rescaled to trained statistics (Student-t linears at 1/sqrt(fan_in), outlier LN gains)"

@@ -1,8 +1,8 @@
 """Encoder sessions: one interface for every backend, so neither the orchestrator nor `bench` branches on one.
 
-`open_encoder` picks the session from the target chip alone: no chip (or `cpu=True`) is the exported fp32 graph on
-ONNX Runtime's CPU provider; a chip is the bundle's build for it, run by the session its backend names in
-`npu_backends.registry` (imported only when used, since each needs its own runtime).
+`open_encoder` picks the session from the target chip alone: no chip (or `cpu=True`) is an exported graph on ONNX
+Runtime's CPU provider (`default_cpu_precision` unless asked); a chip is the bundle's build for it, run by the
+session its backend names in `npu_backends.registry` (imported only when used, since each needs its own runtime).
 """
 
 from __future__ import annotations
@@ -46,17 +46,20 @@ def session_options(threads: int | None) -> ort.SessionOptions:
 
 
 CPU_PRECISIONS = ("plain", "fp32", "int8")
-# The static fp32 graph unless asked: the int8 graph's accuracy (checked at export, on the exporting x86 CPU) did not
-# carry over to aarch64 ONNX Runtime under QEMU (cosine 0.25 on the tiny preset, benchmarks/aarch64_runtime.py), so
-# it stays opt-in (`--precision int8`) until it is checked on the CPU that runs it.
-DEFAULT_CPU_PRECISION = "plain"
+
+
+def default_cpu_precision(bundle: Bundle) -> str:
+    """The fastest CPU graph whose recorded cosine vs torch fp32 holds `CPU_MIN_COSINE` at every size
+    (`Vision.fastest_accurate_cpu`); the plain static graph when none does or the bundle has none."""
+    vision = bundle.manifest.vision
+    return (vision.fastest_accurate_cpu() if vision else None) or "plain"
 
 
 class OnnxCpuEncoder:
     """The exported encoders on ONNX Runtime's CPU provider; one session per shape, opened on first use.
 
     `precision`: "plain" runs the static fp32 graphs NPU compilers take; "fp32" and "int8" run the CPU-only graphs
-    (`vision.cpu_encoders`: ORT-fused fp32, dynamic int8). Default: plain (see DEFAULT_CPU_PRECISION).
+    (`vision.cpu_encoders`: ORT-fused fp32, MatMulNBits int8). Default: `default_cpu_precision`.
     """
 
     name = "cpu"
@@ -66,7 +69,7 @@ class OnnxCpuEncoder:
         self.provenance = cpu_provenance()
         self._bundle = bundle
         self._options = options
-        self.precision = precision or DEFAULT_CPU_PRECISION
+        self.precision = precision or default_cpu_precision(bundle)
         if self.precision not in CPU_PRECISIONS:
             raise EdgeError(f"unknown CPU precision {self.precision!r}; choose from {', '.join(CPU_PRECISIONS)}")
         for size in bundle.encoder_sizes()[:1]:  # a missing CPU graph fails when the session opens, not mid-run
@@ -96,7 +99,7 @@ class OnnxCpuEncoder:
 def open_encoder(
     bundle: Bundle, target: str | None = None, precision: str | None = None, options: EncoderOptions | None = None
 ) -> EncoderSession:
-    """The CPU encoder without `target` (`precision`: its graph, default plain); else the
+    """The CPU encoder without `target` (`precision`: its graph, default `default_cpu_precision`); else the
     session of the bundle's build for that chip (and precision)."""
     options = options or EncoderOptions()
     if target is None:  # `precision` picks the CPU graph: plain | fp32 | int8
