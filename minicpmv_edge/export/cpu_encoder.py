@@ -14,11 +14,13 @@ The plain static graphs (`vision/encoder_<S>.onnx`) are kept exactly as NPU comp
   one such channel would set its whole block's activation scale and amplify its weights' rounding; and the first
   transformer blocks, whose residual stream is still small, stay fp32. Per-tensor dynamic activations
   (DynamicQuantizeMatMul) were faster but fell to held-out cosine 0.86 at trained-scale statistics.
-  `int8_graph` tries `INT8_LADDER` fastest first and keeps the first rung whose cosine on the export's parity
-  inputs reaches `INT8_TARGET`; the rung taken is the manifest's recipe.
+  `int8_graph` tries `INT8_LADDER` fastest first and keeps the first rung whose cosine on the export images (see below)
+  reaches `INT8_TARGET`; the rung taken is the manifest's recipe.
 - bf16: not offered; ONNX Runtime 1.32's CPU provider has no bf16 MatMul kernel (benchmarks/README.md).
 
-Each graph's cosine against the torch fp32 reference on the export's parity inputs goes into the manifest.
+Each graph's cosine against the torch fp32 reference goes into the manifest: the minimum over the export's parity
+inputs (a photo, noise) and `pipeline.CPU_GATE_IMAGES` calibration images (never the held-out ones), which are also
+what the int8 ladder is gated and its outlier channels are calibrated on.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ log = logging.getLogger(__name__)
 
 FP32_RECIPE = "traced graph + onnxruntime.transformers optimizer (SkipLayerNormalization, BiasGelu/FastGelu)"
 EXTERNAL_BYTES = 512 * 1024**2  # graphs above this keep their weights in `<name>.data`
-INT8_TARGET = 0.997  # parity-input cosine an int8 rung must reach: margin for images the export never saw
+INT8_TARGET = 0.997  # export-image cosine an int8 rung must reach: margin for images the export never saw
 _BLOCK = re.compile(r"/blocks\.(\d+)/")  # transformer block index in the traced graph's node names
 
 

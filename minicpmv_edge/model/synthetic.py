@@ -112,14 +112,15 @@ def trained_scale(ckpt: Path, seed: int = 0) -> str:
       stretch the per-tensor activation range that dynamic int8 quantizes with.
     """
     gen = torch.Generator().manual_seed(seed)
-    student = torch.distributions.StudentT(torch.tensor(3.0))
     for shard in sorted(ckpt.glob("*.safetensors")):
         tensors = load_file(shard)
         for name, t in tensors.items():
             if not name.startswith(("vpm.", "resampler.")):
                 continue
             if t.ndim == 2 and "pos" not in name and "query" not in name and min(t.shape) > 64:
-                noise = student.sample(t.shape) / (3.0**0.5)  # unit variance
+                # Student-t(3) = z / sqrt(chi2(3) / 3), drawn from `gen` so the weights are the same every run
+                chi2 = (torch.randn((3, *t.shape), generator=gen) ** 2).sum(0)
+                noise = torch.randn(t.shape, generator=gen) / (chi2 / 3.0).sqrt() / (3.0**0.5)  # unit variance
                 channels = torch.exp(0.5 * torch.randn(t.shape[0], 1, generator=gen))
                 tensors[name] = (noise * channels / t.shape[1] ** 0.5).to(t.dtype)
             elif t.ndim == 1 and ("norm" in name or "ln_" in name) and name.endswith("weight"):
