@@ -16,6 +16,7 @@ from typing import NoReturn
 from minicpmv_edge import __version__
 from minicpmv_edge import cli_types as T
 from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.export.request import BLOCK_SIZES
 from minicpmv_edge.presets import DEFAULT_PRESET, PRESETS, get_preset
 
 EXIT_USER_ERROR = 2
@@ -55,6 +56,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_cosine=args.min_cosine,
         kv_cache=args.kv_cache,
+        block_size=args.block_size,
     )
     check_request(req)  # before torch is imported: a wrong path fails at once
 
@@ -399,6 +401,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--min-cosine", type=T.min_cosine, default=0.9999, help="parity threshold (default 0.9999)")
     export.add_argument(
         "--kv-cache", choices=["float16", "float32"], default="float16", help="decoder KV cache type (default float16)"
+    )
+    export.add_argument(
+        "--block-size",
+        type=int,
+        choices=BLOCK_SIZES,
+        help="int4 block of the decoder's weights (default 128: smaller and faster; 32: finer, as llama.cpp Q4_0; "
+        "a GGUF LLM keeps its own 32)",
     )
     export.set_defaults(func=_cmd_export)
 

@@ -10,6 +10,14 @@ MatMulNBits(o) -> SkipSimplifiedLayerNormalization (residual add + RMSNorm in on
 -> SiLU * up -> MatMulNBits(down). Every linear, lm_head included, is `com.microsoft.MatMulNBits`: 4-bit,
 symmetric (implicit zero point 8), one fp32 scale per `block_size` input features.
 
+Block size: `DEFAULT_BLOCK_SIZE` = 128. ORT packs each weight for its int8 kernels with a scale and a block sum per
+block, so the resident bytes per weight are 0.5 + 8/block: 0.75 at block 32, 0.5625 at 128. Measured at full 2.0
+size (host, 2 threads, synthetic, interleaved): block 128 vs 32 loads 488 MiB smaller (1539 vs 2027 MiB resident,
+load peak 1614 vs 2347 MiB), prefills 160 rows 1.41x faster (2.74 vs 3.85 s) and decodes 1.29x faster (12.7 vs 9.9
+tok/s), for weight error 8.3% vs 7.8% relative RMS and, on the tiny preset vs the fp32 teacher, logit cosine
+0.9946 vs 0.9952 (plain head) with the same 100% greedy agreement on the peaked head. `--block-size 32` exports the
+finer blocks; a GGUF LLM keeps its Q4_0 block (32) so its blocks are carried over bit for bit.
+
 Logits: only the last position's, `[1, 1, V]`. Generation needs nothing else, and lm_head is the widest matmul
 (V=122753 rows at 2.0 size): computing it for all S prefill positions would cost ~10% extra prefill compute and
 a `[S, V]` fp32 output (78 MB for S=160). Teacher-forced evaluation uses prefill + steps instead.
@@ -26,15 +34,16 @@ Measured on the tiny preset (2048 x 256 bf16 synthetic table, N(0, 0.02)):
   - end to end (int4 decoder, 64 teacher-forced positions): int8 vs fp16 tables give logits with cosine >= 0.99995
     and the same top-1 everywhere; logit cosine to the fp32 teacher is 0.99656 vs 0.99657.
 int8 is the default: it halves the largest file next to the graph (283 MB less to download and store) at no
-measurable cost, since each block-32 int4 matmul already adds ~7% relative RMS weight error.
+measurable cost, since each int4 matmul already adds ~8% relative RMS weight error.
 
 KV cache: fp16 by default (`kv_dtype`). GroupQueryAttention takes its cache in the type of q/k/v, so the packed
 qkv is Cast to fp16 before it and the attention output back to fp32 after it; the int4 matmuls and the residual
 stream stay fp32. Half the cache memory (755 MB instead of 1.51 GB for 2.0 at 2048 positions). Measured vs an fp32
-cache, same weights: tiny preset (plain and peaked head, 64 teacher-forced positions) logit cosine >= 0.99998 and
-the same greedy token everywhere; the 2.0 layer shape at 8 layers (benchmarks/kv_cache_precision.py, 33 greedy
-steps after a 160-position prefill) min cosine 0.99944, same greedy tokens, and no slower (host-measured, loaded
-machine). An int8 cache was not tried.
+cache, same weights: tiny preset (64 teacher-forced positions) logit cosine >= 0.99998 (block 32) / 0.99997
+(block 128), the same greedy token everywhere on the peaked head (block 128, plain head: 95%, its near-flat logits
+flip on any noise); the 2.0 layer shape at 8 layers (benchmarks/kv_cache_precision.py, 33 greedy steps after a
+160-position prefill, block 32) min cosine 0.99944, same greedy tokens, and no slower (host-measured, loaded
+machine). An int8 cache: see benchmarks/kv_int8_probe.py (probed, not built).
 """
 
 from __future__ import annotations
@@ -66,6 +75,8 @@ EMBED_INT8 = "embed_tokens.int8.npy"
 EMBED_SCALES = "embed_tokens.scales.npy"
 EMBED_FP16 = "embed_tokens.fp16.npy"
 OPSET = 17
+DEFAULT_BLOCK_SIZE = 128  # int4 block of the MatMulNBits weights (module docstring: why 128)
+GGUF_BLOCK_SIZE = 32  # llama.cpp Q4_0 blocks, carried over as they are
 IR_VERSION = 10  # what onnx 1.16 writes; ORT >= 1.18 (and so phones' ORT builds of 2024+) reads it
 MS_DOMAIN = "com.microsoft"
 INPUT_EMBEDS, SEQLENS_K, TOTAL_LEN, LOGITS = "inputs_embeds", "seqlens_k", "total_sequence_length", "logits"
@@ -323,7 +334,7 @@ def export_decoder(
     preset: ModelPreset,
     out_dir: Path,
     *,
-    block_size: int = 32,
+    block_size: int = DEFAULT_BLOCK_SIZE,
     accuracy_level: int = 4,
     embedding: EmbeddingStorage = "int8",
     measure_error: bool = False,

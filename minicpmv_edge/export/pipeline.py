@@ -156,13 +156,14 @@ def _export_vision(src: Source, req: ExportRequest, tmp: Path, work: Path) -> di
 
 
 def _export_llm(src: Source, req: ExportRequest, tmp: Path) -> dict[str, Any]:
-    from minicpmv_edge.export.decoder_onnx import export_decoder
+    from minicpmv_edge.export.decoder_onnx import DEFAULT_BLOCK_SIZE, GGUF_BLOCK_SIZE, export_decoder
 
+    default_block = GGUF_BLOCK_SIZE if isinstance(src, GgufSource) else DEFAULT_BLOCK_SIZE
     section = export_decoder(
         src.llm_weights(),
         src.preset,
         tmp / "llm",
-        block_size=req.block_size,
+        block_size=req.block_size or default_block,
         accuracy_level=req.accuracy_level,
         kv_dtype=req.kv_cache,
         measure_error=src.measure_llm_error,

@@ -13,6 +13,7 @@ from minicpmv_edge.presets import ModelPreset
 
 PARTS = ("vision", "llm")
 DEFAULT_MIN_COSINE = 0.9999
+BLOCK_SIZES = (32, 64, 128)  # int4 blocks the decoder export offers (--block-size)
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class ExportRequest:
     gguf_llm: Path | None = None  # llama.cpp LLM GGUF (with gguf_mmproj)
     seed: int = 0
     min_cosine: float = DEFAULT_MIN_COSINE
-    block_size: int = 32  # int4 block of the decoder's MatMulNBits
+    block_size: int | None = None  # int4 block of the decoder's MatMulNBits; None: decoder_onnx's default
     accuracy_level: int = 4
     cpu_encoders: tuple[str, ...] = ("fp32", "int8")  # CPU-only graphs beside the plain ones (export/cpu_encoder)
     kv_cache: str = "float16"  # the decoder's KV cache type: float16 (half the memory) or float32
@@ -34,6 +35,8 @@ class ExportRequest:
 
 def check_request(req: ExportRequest) -> None:
     """Every check that needs no torch: parts, shapes, threshold, the checkpoint's presence, the output folder."""
+    if req.block_size is not None and req.block_size not in BLOCK_SIZES:
+        raise EdgeError(f"--block-size must be one of {', '.join(map(str, BLOCK_SIZES))}, got {req.block_size}")
     if req.kv_cache not in ("float16", "float32"):
         raise EdgeError(f"--kv-cache must be float16 or float32, got {req.kv_cache!r}")
     unknown = set(req.parts) - set(PARTS)
