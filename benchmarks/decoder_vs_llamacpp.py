@@ -545,7 +545,7 @@ def main() -> None:
             "llamacpp_fraction_of_roofline": ref["decode_tok_s"]["median"] * llama_bytes / bw,
         }
         targets = {
-            "decode_ours_ge_1.0x_llamacpp": ratios["decode_tok_s_ours_over_llamacpp"] >= 1.0,
+            "decode_ours_ge_1.1x_llamacpp": ratios["decode_tok_s_ours_over_llamacpp"] >= 1.1,  # issue 13
             "prefill_ours_ge_1.0x_llamacpp": ratios["prefill_speed_ours_over_llamacpp"] >= 1.0,
             "decode_ge_70pct_roofline": roofline["ours_fraction_of_roofline"] >= 0.70,
             "ours_decoder_peak_rss_le_3gb": rss_probes[str(args.rss_contexts[0])]["peak_rss_mb"] <= 3 * 1024
