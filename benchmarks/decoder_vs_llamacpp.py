@@ -580,7 +580,9 @@ def main() -> None:
                 "statistic": "prefill: best of each round, median over rounds; decode: median over rounds",
             },
             "ours": {
-                "runtime": "onnxruntime CPU, MatMulNBits int4 block 32 symmetric fp32 scales, GQA, fp32 KV",
+                "runtime": "onnxruntime CPU, MatMulNBits int4 block "
+                f"{section['quantization']['block_size']} symmetric fp32 scales, GQA, "
+                f"{section.get('kv_cache', {}).get('dtype', 'float32')} KV",
                 "quantization": section.get("quantization"),
                 "embedding": emb,
                 "files_bytes": weight_bytes,

@@ -383,3 +383,13 @@ def test_theoretical_peak_per_precision() -> None:
     zen4 = _per_cycle({"avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16"}, "25")
     assert {k: v[0] for k, v in zen4.items()} == {"fp32": 32, "int8": 128, "bf16": 64}
     assert {k: v[0] for k, v in _per_cycle({"avx2", "fma"}, "23").items()} == {"fp32": 32}
+
+
+def test_measured_clock_is_a_plausible_cpu_clock() -> None:
+    """The peak's clock is measured (a VM's /proc/cpuinfo shows the base clock, which a GEMM then beat): a chain of
+    dependent adds, one per cycle, gives this core's GHz."""
+    from minicpmv_edge.bench.peak import clock_ghz, measured_clock_ghz
+
+    ghz = measured_clock_ghz(1)
+    assert ghz is not None and 0.2 < ghz < 7.0
+    assert clock_ghz(1)[1].startswith("measured")

@@ -12,8 +12,9 @@ Here the theoretical peak is stated from its parts, each with where it came from
 - vector units: ASSUMED 2 per core (two FMA pipes: Intel Xeon Gold/Platinum since Skylake-SP, AMD Zen 3-5);
   AMD family 0x19 (Zen 4) runs 512-bit instructions on 256-bit pipes, counted as 1 unit of 512 bits. Arm: 2
   units of 128-bit NEON assumed (sdot / bfmmla where flagged).
-- clock: /proc/cpuinfo `cpu MHz` (a VM reports the base clock; turbo can be higher, so the peak can be exceeded
-  briefly), else the model name's "@ x.xxGHz".
+- clock: measured, a chain of dependent adds (one per cycle) on as many busy cores as the run uses, so turbo is
+  counted (a VM's /proc/cpuinfo shows the base clock, 2.6 GHz here, and a measured GEMM then beat that "peak");
+  without a C compiler, /proc/cpuinfo `cpu MHz` or the model name's "@ x.xxGHz".
 
 Measured: the best of a few large GEMMs per library (numpy's BLAS, torch, ONNX Runtime; int8 through ORT's
 MatMulInteger and torch's dynamic-quantized Linear; bf16 through torch), same threads as the run.
@@ -68,8 +69,60 @@ def cpu_flags() -> set[str]:
     return set((_field(lines, "flags") or _field(lines, "Features") or "").split())
 
 
-def clock_ghz() -> tuple[float | None, str]:
-    """The clock the peak is computed at, and where it came from."""
+# One core's clock from a chain of dependent integer adds (1 cycle each on every x86_64 and Arm core): cycles per
+# second, measured on all `cores` at once so it is the clock they hold together (turbo included), which a VM's
+# /proc/cpuinfo does not tell (it shows the base clock: a measured GEMM then beat the "peak").
+_CLOCK_C = r"""
+#include <stdio.h>
+#include <time.h>
+int main(void) {
+    unsigned long x = 0, n = 200000000UL;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (unsigned long i = 0; i < n; i++) {
+#if defined(__x86_64__)
+        __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0" : "+r"(x));
+#elif defined(__aarch64__)
+        __asm__ volatile("add %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1" : "+r"(x));
+#else
+#error "no dependent-add chain for this architecture"
+#endif
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("%.4f\n", 4.0 * n / ((b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9) / 1e9);
+    return x == 0;
+}
+"""
+
+
+def measured_clock_ghz(cores: int) -> float | None:
+    """The clock `cores` busy cores run at (GHz, the slowest of them), or None without a C compiler."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if compiler is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="minicpmv-edge-clock-") as folder:
+        src, exe = Path(folder) / "clock.c", Path(folder) / "clock"
+        src.write_text(_CLOCK_C)
+        if subprocess.run([compiler, "-O1", "-o", str(exe), str(src)], capture_output=True).returncode != 0:
+            return None
+        procs = [subprocess.Popen([str(exe)], stdout=subprocess.PIPE, text=True) for _ in range(max(cores, 1))]
+        outs = [proc.communicate()[0] for proc in procs]
+    try:
+        return min(float(out) for out in outs)
+    except ValueError:
+        return None
+
+
+def clock_ghz(cores: int = 1) -> tuple[float | None, str]:
+    """The clock the peak is computed at, and where it came from: measured on `cores` busy cores where a C compiler
+    is there, else /proc/cpuinfo (a VM reports the base clock) or the model name."""
+    measured = measured_clock_ghz(cores)
+    if measured:
+        return measured, f"measured: dependent-add chain on {cores} busy core(s), 1 add per cycle"
     lines = _cpuinfo()
     mhz = _field(lines, "cpu MHz")
     if mhz:
@@ -112,7 +165,7 @@ def _per_cycle(flags: set[str], family: str | None) -> dict[str, tuple[int, str]
 
 def theoretical_peaks(cores: int) -> dict[str, TheoreticalPeak]:
     """Per precision the CPU supports: the peak of `cores` cores at the stated clock (see the module docstring)."""
-    ghz, clock_source = clock_ghz()
+    ghz, clock_source = clock_ghz(cores)
     if ghz is None:
         return {}
     family = _field(_cpuinfo(), "cpu family")

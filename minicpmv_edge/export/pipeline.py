@@ -7,7 +7,6 @@ import logging
 import math
 import multiprocessing
 import shutil
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ import numpy as np
 
 from minicpmv_edge import __version__
 from minicpmv_edge import manifest as mf
-from minicpmv_edge.bundle import all_file_records, atomic_directory, is_our_bundle, write_manifest
+from minicpmv_edge.bundle import all_file_records, atomic_directory, is_our_bundle, work_folder, write_manifest
 from minicpmv_edge.errors import EdgeError
 from minicpmv_edge.export.cpu_encoder import FP32_RECIPE, fused_fp32, int8_graph
 from minicpmv_edge.export.parity import compare_onnx, reference_outputs
@@ -186,7 +185,7 @@ def _export_from(src: Source, req: ExportRequest) -> mf.Manifest:
     preset = src.preset
     with (
         atomic_directory(req.out, owned=is_our_bundle, what="bundle") as tmp,
-        tempfile.TemporaryDirectory(prefix="minicpmv-edge-trace-") as work,
+        work_folder(req.out.parent, f"{req.out.name}-trace") as work,
     ):
         manifest: dict[str, Any] = {
             "manifest_version": mf.MANIFEST_VERSION,
@@ -231,7 +230,9 @@ def export_bundle(req: ExportRequest) -> mf.Manifest:
     if req.checkpoint is not None:
         ckpt = open_checkpoint(req.checkpoint)
         return _export_from(HfSource(ckpt, req.preset, {"checkpoint": str(req.checkpoint)}), req)
-    with tempfile.TemporaryDirectory(prefix="minicpmv-edge-synthetic-") as work:
+    # beside the bundle, not in $TMPDIR: its file system has room for the bundle, and a killed export's leftovers
+    # are removed by the next export to the same --out (bundle.clean_stale)
+    with work_folder(req.out.parent, f"{req.out.name}-synthetic") as work:
         log.info("writing a synthetic %s checkpoint (seed %d)", req.preset.name, req.seed)
         # generating shards of up to 2 GB leaves that much heap with the process: keep it out of the exporter
         big = synthetic_bytes(req.preset, req.parts) >= ISOLATE_BYTES
