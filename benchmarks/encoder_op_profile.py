@@ -136,13 +136,15 @@ def main() -> None:
     parser.add_argument("--shape", type=int, default=280)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--graphs", default="plain,fp32,int8", help="which of plain and the CPU precisions to profile")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     manifest = json.loads((args.bundle / "manifest.json").read_text())
     vision = manifest["vision"]
-    graphs = {"plain fp32": vision["encoders"][str(args.shape)]["file"]}
+    wanted = set(args.graphs.split(","))
+    graphs = {"plain fp32": vision["encoders"][str(args.shape)]["file"]} if "plain" in wanted else {}
     for precision, by_size in vision.get("cpu_encoders", {}).items():
-        if str(args.shape) in by_size:
+        if str(args.shape) in by_size and precision in wanted:
             graphs[f"cpu {precision}"] = by_size[str(args.shape)]["file"]
     peaks = {k: v.gops for k, v in theoretical_peaks(args.threads).items()}
     pixels = np.random.default_rng(0).uniform(-1, 1, (1, 3, args.shape, args.shape)).astype(np.float32)

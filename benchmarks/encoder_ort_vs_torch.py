@@ -171,6 +171,10 @@ def main() -> None:
         "runs": args.runs,
         "heldout_images": args.heldout,
         "bundle_cpu_default": best_cpu,
+        "cpu_recipes": {
+            precision: {size: entry.get("recipe") for size, entry in by_size.items()}
+            for precision, by_size in manifest["vision"].get("cpu_encoders", {}).items()
+        },
         "speedup_baseline": "torch eager fp32" if not args.bundle else "onnxruntime plain fp32 (no torch eager)",
         "cosine_reference": "torch fp32 eager" if not args.bundle else "onnxruntime plain fp32",
         "rows": rows,
