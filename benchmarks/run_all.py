@@ -9,6 +9,8 @@ Each suite is its own script, run as a subprocess by path (a missing one is skip
 * kv_cache_precision.py    fp16 vs fp32 KV cache: speed, peak RSS, agreement
 * export_memory.py         peak RSS of a full-size export under /usr/bin/time -v (goal <= 8 GB)
 * bandwidth.py             memory stream bandwidth (the decode roofline's denominator)
+* run_memory.py            peak RSS of `run` per memory lever (with --bundle: a full-size bundle)
+* encoder_op_profile.py    where the encoder's time goes, per ONNX Runtime operator (with --bundle)
 
 Writes benchmarks/results/run_all-<date>.json and .md: per suite the command, exit status, duration, the result
 JSON it wrote (or printed) and the tail of its printed table. Every figure in them is host-measured on this
@@ -53,9 +55,11 @@ class Suite:
     full: tuple[str, ...] = ()
     quick: tuple[str, ...] = ()
     stdout_json: bool = False  # the suite prints its result as JSON instead of writing a file
+    needs_bundle: bool = False  # the suite measures an exported bundle (run_all --bundle), given as its first argument
 
-    def command(self, folder: Path, quick: bool, python: str = sys.executable) -> list[str]:
-        return [python, str(folder / self.script), *(self.quick if quick else self.full)]
+    def command(self, folder: Path, quick: bool, python: str = sys.executable, bundle: Path | None = None) -> list[str]:
+        first = [str(bundle)] if self.needs_bundle and bundle else []
+        return [python, str(folder / self.script), *first, *(self.quick if quick else self.full)]
 
 
 SUITES: tuple[Suite, ...] = (
@@ -84,6 +88,8 @@ SUITES: tuple[Suite, ...] = (
         "export_memory.py",
         quick=("--model", "tiny", "--shapes", "280"),
     ),
+    Suite("run_memory", "run_memory.py", needs_bundle=True),
+    Suite("encoder_op_profile", "encoder_op_profile.py", full=("--shape", "448"), needs_bundle=True),
     Suite(
         "bandwidth",
         "bandwidth.py",
@@ -142,10 +148,15 @@ def headline(name: str, result: Any) -> list[str]:
     return []
 
 
-def run_suite(suite: Suite, folder: Path, *, quick: bool, timeout: float | None) -> dict[str, Any]:
+def run_suite(
+    suite: Suite, folder: Path, *, quick: bool, timeout: float | None, bundle: Path | None = None
+) -> dict[str, Any]:
     """Run one suite from `folder` (the benchmarks dir, or a temp copy) and collect what it produced."""
-    cmd = suite.command(folder, quick)
+    cmd = suite.command(folder, quick, bundle=bundle)
     shown = " ".join(["python", f"benchmarks/{suite.script}", *cmd[2:]])
+    if suite.needs_bundle and bundle is None:
+        print(f"[run_all] {suite.name}: skipped, it measures a bundle: pass --bundle DIR", flush=True)
+        return {"suite": suite.name, "status": "skipped", "reason": "needs --bundle (a full-size exported bundle)"}
     if not (folder / suite.script).is_file():
         print(f"[run_all] {suite.name}: skipped, benchmarks/{suite.script} is not there", flush=True)
         return {"suite": suite.name, "status": "skipped", "reason": f"benchmarks/{suite.script} not found"}
@@ -212,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the commands and write a plan, run nothing")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the summary goes (default: results/)")
     parser.add_argument("--timeout", type=float, help="seconds allowed per suite (default: none)")
+    parser.add_argument(
+        "--bundle", type=Path, help="a full-size bundle, for the suites that measure one (run_memory, op profile)"
+    )
     args = parser.parse_args(argv)
 
     known = {s.name: s for s in SUITES}
@@ -245,15 +259,18 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             suite = known[name]
             if args.dry_run:
-                present = (HERE / suite.script).is_file()
-                shown = " ".join(["python", f"benchmarks/{suite.script}", *(suite.quick if args.quick else suite.full)])
+                present = (HERE / suite.script).is_file() and not (suite.needs_bundle and args.bundle is None)
+                cmd = suite.command(HERE, args.quick, bundle=args.bundle)
+                shown = " ".join(["python", f"benchmarks/{suite.script}", *cmd[2:]])
                 print(f"[run_all] {name}: {shown}" + ("" if present else " (missing: would be skipped)"))
                 summary["suites"].append(
                     {"suite": name, "status": "planned" if present else "skipped", "command": shown}
-                    | ({} if present else {"reason": f"benchmarks/{suite.script} not found"})
+                    | ({} if present else {"reason": f"benchmarks/{suite.script} not found or needs --bundle"})
                 )
             else:
-                summary["suites"].append(run_suite(suite, folder, quick=args.quick, timeout=args.timeout))
+                summary["suites"].append(
+                    run_suite(suite, folder, quick=args.quick, timeout=args.timeout, bundle=args.bundle)
+                )
     summary["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     suffix = "-dry-run" if args.dry_run else "-quick" if args.quick else ""
     args.results.mkdir(parents=True, exist_ok=True)

@@ -353,7 +353,9 @@ def test_bad_input_is_one_line_exit_2(tiny_bundle: Path, tmp_path: Path, args: l
 def test_run_all_dry_run_plans_every_suite(tmp_path: Path) -> None:
     script = ROOT / "benchmarks" / "run_all.py"
     proc = subprocess.run(
-        [sys.executable, str(script), "--dry-run", "--results", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, str(script), "--dry-run", "--results", str(tmp_path), "--bundle", str(tmp_path / "full2")],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     (summary,) = tmp_path.glob("run_all-*-dry-run.json")
@@ -364,6 +366,8 @@ def test_run_all_dry_run_plans_every_suite(tmp_path: Path) -> None:
         "encoder_vs_llamacpp_clip",
         "kv_cache_precision",
         "export_memory",
+        "run_memory",
+        "encoder_op_profile",
         "bandwidth",
     }
     for name, s in suites.items():  # every suite's script is in the repo, so each one is planned, none skipped
