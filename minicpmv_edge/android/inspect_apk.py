@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minicpmv_edge.errors import EdgeError
+from minicpmv_edge.leb128 import read_uleb128
 
 
 def parse_badging(text: str) -> dict[str, str]:
@@ -48,17 +49,6 @@ def uses_native_libraries(xmltree: str) -> list[NativeLibraryUse]:
     return found
 
 
-def _uleb128(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
-
-
 ACC_NATIVE = 0x100
 
 
@@ -79,7 +69,7 @@ class _Dex:
 
     def string(self, idx: int) -> str:
         (data_off,) = struct.unpack_from("<I", self.data, self.string_ids_off + 4 * idx)
-        _, pos = _uleb128(self.data, data_off)  # UTF-16 length; the MUTF-8 bytes end at NUL
+        _, pos = read_uleb128(self.data, data_off)  # UTF-16 length; the MUTF-8 bytes end at NUL
         return self.data[pos : self.data.index(b"\0", pos)].decode("utf-8", errors="replace")
 
     def type_name(self, type_idx: int) -> str:
@@ -103,18 +93,18 @@ class _Dex:
         pos = class_data_off
         sizes = []
         for _ in range(4):
-            size, pos = _uleb128(self.data, pos)
+            size, pos = read_uleb128(self.data, pos)
             sizes.append(size)
         for _ in range(sizes[0] + sizes[1]):  # fields: idx diff, flags
-            _, pos = _uleb128(self.data, pos)
-            _, pos = _uleb128(self.data, pos)
+            _, pos = read_uleb128(self.data, pos)
+            _, pos = read_uleb128(self.data, pos)
         out = []
         for count in sizes[2:]:
             idx = 0
             for _ in range(count):
-                diff, pos = _uleb128(self.data, pos)
-                flags, pos = _uleb128(self.data, pos)
-                _, pos = _uleb128(self.data, pos)  # code_off
+                diff, pos = read_uleb128(self.data, pos)
+                flags, pos = read_uleb128(self.data, pos)
+                _, pos = read_uleb128(self.data, pos)  # code_off
                 idx += diff
                 (name_idx,) = struct.unpack_from("<I", self.data, self.method_ids_off + 8 * idx + 4)
                 out.append((self.string(name_idx), flags))

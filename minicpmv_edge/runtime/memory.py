@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from minicpmv_edge.leb128 import read_uleb128
+
 log = logging.getLogger(__name__)
 
 MADV_DONTNEED = 4
@@ -111,13 +113,13 @@ def _fields(buf: bytes, start: int = 0, end: int | None = None) -> Iterator[tupl
     pos, end = start, len(buf) if end is None else end
     while pos < end:
         first = pos
-        tag, pos = _varint(buf, pos)
+        tag, pos = read_uleb128(buf, pos)
         number, wire = tag >> 3, tag & 7
         if wire == 0:
-            _, pos = _varint(buf, pos)
+            _, pos = read_uleb128(buf, pos)
             value = pos
         elif wire == 2:
-            length, value = _varint(buf, pos)
+            length, value = read_uleb128(buf, pos)
             pos = value + length
         elif wire in (1, 5):
             value = pos
@@ -125,17 +127,6 @@ def _fields(buf: bytes, start: int = 0, end: int | None = None) -> Iterator[tupl
         else:
             raise ValueError(f"unsupported protobuf wire type {wire}")
         yield number, wire, first, value, pos
-
-
-def _varint(buf: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = buf[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return result, pos
-        shift += 7
 
 
 def node_first(model: bytes, output: str) -> bytes | None:
