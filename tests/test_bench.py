@@ -308,7 +308,8 @@ def test_estimate_counts_and_published_figures_only(tiny_bundle: Path) -> None:
     assert math.isclose(VIT_B16_224_FLOPS, 35.13e9, rel_tol=0.002)  # ViT-B/16: the usual 17.56 GMACs
     assert vit_flops(224, 16, 768, 12, 3072) < VIT_B16_224_FLOPS
     traffic = decoder_traffic(Bundle.open(tiny_bundle), position=100)
-    assert traffic.int4_weight_bytes == 4 * traffic.scale_bytes  # fp32 scale per 32 int4 weights (16 bytes)
+    block = Bundle.open(tiny_bundle).llm.quantization["block_size"]
+    assert traffic.int4_weight_bytes == block // 8 * traffic.scale_bytes  # one fp32 scale per block of int4 weights
     assert traffic.other_bytes < 10_000  # norms only: the RoPE tables are not read whole per token
     assert traffic.bytes_per_token == traffic.weight_bytes + 100 * traffic.kv_bytes_per_position
     none = get_chip("sm8735")

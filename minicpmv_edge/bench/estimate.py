@@ -28,6 +28,7 @@ from minicpmv_edge.bench.reference import (
     XIAOMI14PRO_PAPER_OPTIMIZED,
     ReferenceProfile,
 )
+from minicpmv_edge.export.request import DEFAULT_BLOCK_SIZE
 from minicpmv_edge.npu_backends.chips import Chip
 from minicpmv_edge.presets import ModelPreset
 
@@ -323,8 +324,9 @@ def estimate(
 def preset_costs(preset: ModelPreset, sizes: list[int], position: int) -> tuple[dict[int, EncoderCost], DecoderTraffic]:
     """Encoder and decode-step costs of a full-size preset from its dimensions alone (no export needed), counted the
     way `graph_cost` and `decoder_traffic` count an exported bundle (2.0 at 280: 348.6 GFLOP, as graph_cost gives):
-    SigLIP tower + resampler FLOPs with fp32 weights; int4 block-32 weights with fp32 scales, an int8 embedding row,
-    fp32 KV. Used where no bundle of that size exists on this machine (the demo's full-size estimate)."""
+    SigLIP tower + resampler FLOPs with fp32 weights; int4 weights in the export's default blocks with fp32 scales, an
+    int8 embedding row, the default fp16 KV cache. Used where no bundle of that size exists on this machine (the
+    demo's full-size estimate)."""
     v, r, llm = preset.vision, preset.resampler, preset.llm
     encoders = {}
     for size in sizes:
@@ -346,10 +348,10 @@ def preset_costs(preset: ModelPreset, sizes: list[int], position: int) -> tuple[
     linear = llm.num_layers * per_layer + llm.vocab_size * llm.hidden_size  # lm_head is int4 too
     decoder = DecoderTraffic(
         int4_weight_bytes=linear // 2,
-        scale_bytes=linear // 32 * 4,
+        scale_bytes=linear // DEFAULT_BLOCK_SIZE * 4,
         other_bytes=(2 * llm.num_layers + 1) * llm.hidden_size * 4,
         embedding_row_bytes=llm.hidden_size + 4,
-        kv_bytes_per_position=2 * llm.num_layers * llm.num_kv_heads * head * 4,
+        kv_bytes_per_position=2 * llm.num_layers * llm.num_kv_heads * head * 2,
         position=position,
     )
     return encoders, decoder

@@ -60,6 +60,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from minicpmv_edge.export.blockquant import dequantize_blocks, quantize_blocks
+from minicpmv_edge.export.request import DEFAULT_BLOCK_SIZE
 from minicpmv_edge.model.llm import logit_divisor, residual_scale, rope_tables
 from minicpmv_edge.presets import LLMConfig, ModelPreset
 
@@ -75,7 +76,6 @@ EMBED_INT8 = "embed_tokens.int8.npy"
 EMBED_SCALES = "embed_tokens.scales.npy"
 EMBED_FP16 = "embed_tokens.fp16.npy"
 OPSET = 17
-DEFAULT_BLOCK_SIZE = 128  # int4 block of the MatMulNBits weights (module docstring: why 128)
 GGUF_BLOCK_SIZE = 32  # llama.cpp Q4_0 blocks, carried over as they are
 IR_VERSION = 10  # what onnx 1.16 writes; ORT >= 1.18 (and so phones' ORT builds of 2024+) reads it
 MS_DOMAIN = "com.microsoft"

@@ -14,6 +14,7 @@ from minicpmv_edge.presets import ModelPreset
 PARTS = ("vision", "llm")
 DEFAULT_MIN_COSINE = 0.9999
 BLOCK_SIZES = (32, 64, 128)  # int4 blocks the decoder export offers (--block-size)
+DEFAULT_BLOCK_SIZE = 128  # why 128: export/decoder_onnx.py's docstring
 
 
 @dataclass(frozen=True)
